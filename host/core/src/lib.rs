@@ -1,0 +1,14 @@
+//! Pure protocol logic of FTSOv2 and the Flare Systems Protocol (FSP).
+//!
+//! Everything here is a type or a function over bytes and integers: no I/O, no async runtime,
+//! no database. Every encoder, hash and algorithm agrees byte for byte with the public reference
+//! implementations; `tests/conformance` checks that against the golden vectors in `shared/vectors`.
+//!
+//! ```text
+//! feed values ─▶ value ─▶ commit / reveal ─▶ payload (submit1, submit2)
+//! reveals ─────▶ median, random ─▶ merkle (result tree) ─▶ protocol_message ─▶ signing ─▶ submit_signatures
+//! signing_policy ─▶ relay, finalizer          epoch: voting-round and reward-epoch arithmetic
+//! fast_updates: hash-to-G1, sortition credential, deltas, signed update, calldata
+//! ```
+
+pub mod signing;
