@@ -1,26 +1,28 @@
-//! The command line: one subcommand per module.
+//! The command line: one subcommand per module under `commands/`.
 
 use clap::{Parser, Subcommand};
+
+use crate::commands;
 
 /// An FTSOv2 data-provider node for the Flare network.
 #[derive(Debug, Parser)]
 #[command(name = "ftso-node", version, about)]
 pub struct Cli {
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Print the protocol constants of a network profile.
+    Network(commands::network::NetworkCommand),
+}
 
 impl Cli {
     /// Runs the chosen subcommand.
     pub fn execute(self) -> anyhow::Result<()> {
         match self.command {
-            None => {
-                anyhow::bail!("no command given; see `ftso-node --help`")
-            }
-            Some(command) => match command {},
+            Command::Network(command) => command.execute(),
         }
     }
 }

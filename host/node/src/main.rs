@@ -1,6 +1,7 @@
 //! `ftso-node`: parse the command line, set up logging, run the chosen command.
 
 mod cli;
+mod commands;
 
 use clap::Parser;
 

@@ -1,0 +1,3 @@
+//! One module per subcommand, each a clap `Args` struct with an `execute` method.
+
+pub mod network;
