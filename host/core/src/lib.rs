@@ -11,4 +11,6 @@
 //! fast_updates: hash-to-G1, sortition credential, deltas, signed update, calldata
 //! ```
 
+pub mod merkle;
+pub mod payload;
 pub mod signing;
