@@ -13,4 +13,6 @@
 
 pub mod merkle;
 pub mod payload;
+pub mod protocol_message;
 pub mod signing;
+pub mod submit_signatures;

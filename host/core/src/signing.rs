@@ -12,7 +12,7 @@ use alloy_signer_local::PrivateKeySigner;
 pub const VRS_SIGNATURE_LEN: usize = 65;
 
 /// Why a signature could not be made, parsed or recovered.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum SignatureError {
     /// The byte string is not 65 bytes long.
     #[error("signature must be {VRS_SIGNATURE_LEN} bytes, got {0}")]
