@@ -1,0 +1,1 @@
+//! A local FSP test chain (work in progress).
