@@ -11,6 +11,7 @@
 //! fast_updates: hash-to-G1, sortition credential, deltas, signed update, calldata
 //! ```
 
+pub mod fast_updates;
 pub mod merkle;
 pub mod payload;
 pub mod protocol_message;

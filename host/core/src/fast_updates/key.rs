@@ -1,0 +1,169 @@
+//! The sortition key: a BN254 scalar `sk` and its public key `pk = sk·G`.
+
+use std::fmt;
+
+use alloy_primitives::U256;
+use ark_bn254::{Fr, G1Affine};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{PrimeField, Zero};
+
+use super::curve::{PointWords, fr_to_u256};
+
+/// Why a sortition key could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// Not a `0x`-prefixed hex number or a decimal number.
+    #[error("sortition key is not a 0x-prefixed hex or a decimal number")]
+    Malformed,
+    /// The key reduces to zero modulo the group order (its public key would be infinity).
+    #[error("sortition key is zero modulo the group order")]
+    Zero,
+}
+
+/// A sortition private key with its public key. `Debug` never prints the private scalar.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SortitionKey {
+    secret: Fr,
+    public: G1Affine,
+}
+
+impl SortitionKey {
+    /// A key from a scalar (any value; it is used modulo `q`). Zero is rejected.
+    pub fn from_scalar(secret: Fr) -> Result<Self, KeyError> {
+        if secret.is_zero() {
+            return Err(KeyError::Zero);
+        }
+        let public = (G1Affine::generator() * secret).into_affine();
+        Ok(Self { secret, public })
+    }
+
+    /// A key from big-endian bytes of any length, reduced modulo `q` (the Go client does not
+    /// reduce, but only `sk·G` and `sk·c mod q` are ever used, so the results are identical).
+    pub fn from_be_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        Self::from_scalar(Fr::from_be_bytes_mod_order(bytes))
+    }
+
+    /// Parses the configured key the way the Go client's `big.Int.SetString(s, 0)` does for the
+    /// two forms used in practice: `0x…` (or `0X…`) is hex, digits without a prefix are decimal.
+    /// Surrounding whitespace is ignored. A bare hex string without `0x` is not accepted.
+    pub fn parse(text: &str) -> Result<Self, KeyError> {
+        let text = text.trim();
+        let bytes = if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+            parse_hex(hex)?
+        } else {
+            parse_decimal(text)?
+        };
+        Self::from_be_bytes(&bytes)
+    }
+
+    /// The private scalar.
+    pub fn secret(&self) -> &Fr {
+        &self.secret
+    }
+
+    /// The private scalar as a canonical word (for the keygen output).
+    pub fn secret_word(&self) -> U256 {
+        fr_to_u256(&self.secret)
+    }
+
+    /// The public key as an arkworks point.
+    pub fn public(&self) -> &G1Affine {
+        &self.public
+    }
+
+    /// The public key as registered on chain: `(bytes32 pk.x, bytes32 pk.y)`.
+    pub fn public_words(&self) -> PointWords {
+        PointWords::from_affine(&self.public)
+    }
+}
+
+impl fmt::Debug for SortitionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SortitionKey")
+            .field("secret", &"[redacted]")
+            .field("public", &self.public_words())
+            .finish()
+    }
+}
+
+fn parse_hex(hex: &str) -> Result<Vec<u8>, KeyError> {
+    if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(KeyError::Malformed);
+    }
+    let padded;
+    let hex = if hex.len() % 2 == 1 {
+        padded = format!("0{hex}");
+        padded.as_str()
+    } else {
+        hex
+    };
+    hex.as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|s| u8::from_str_radix(s, 16).ok())
+                .ok_or(KeyError::Malformed)
+        })
+        .collect()
+}
+
+fn parse_decimal(text: &str) -> Result<Vec<u8>, KeyError> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(KeyError::Malformed);
+    }
+    // Accumulate modulo q so that arbitrarily long decimal strings work.
+    let ten = Fr::from(10u64);
+    let value = text.bytes().fold(Fr::zero(), |acc, digit| {
+        acc * ten + Fr::from(u64::from(digit - b'0'))
+    });
+    Ok(fr_to_u256(&value).to_be_bytes::<32>().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SK1: &str = "0x01512de600a10a0aac01580dbfc080965b89ed2329a7b2bf538f4c7e09e34aa1";
+
+    #[test]
+    fn readme_key_has_the_reference_public_key() {
+        let key = SortitionKey::parse(SK1).unwrap();
+        let pk = key.public_words();
+        assert_eq!(
+            format!("{:#066x}", pk.x),
+            "0x2d51b65f7aae9bc2f0c6bd1d3187ff94fbc1cb26a9daf490c8045a61c4fc50d2"
+        );
+        assert!(!format!("{key:?}").contains("1512de6"));
+    }
+
+    #[test]
+    fn decimal_and_hex_forms_agree_and_keys_above_q_reduce() {
+        let hex = SortitionKey::parse("0x1234").unwrap();
+        let dec = SortitionKey::parse("4660").unwrap();
+        assert_eq!(hex, dec);
+        let big = SortitionKey::parse(
+            "0xd49743deccbccc5dc7baa8e69e5be03298da8688a15dd202e20f15d5e0e9a9fb",
+        )
+        .unwrap();
+        let reduced = SortitionKey::parse(
+            "0x13060a1347f64bb6e679920c98567ebdf80ae566ba780fbdd2873f8620e9a9f7",
+        )
+        .unwrap();
+        assert_eq!(big, reduced);
+    }
+
+    #[test]
+    fn rejects_malformed_and_zero_keys() {
+        assert_eq!(SortitionKey::parse("abc"), Err(KeyError::Malformed));
+        assert_eq!(SortitionKey::parse("0x"), Err(KeyError::Malformed));
+        assert_eq!(SortitionKey::parse("0xzz"), Err(KeyError::Malformed));
+        assert_eq!(SortitionKey::parse("0x00"), Err(KeyError::Zero));
+        assert_eq!(
+            SortitionKey::parse(
+                "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001"
+            ),
+            Err(KeyError::Zero)
+        );
+    }
+}
