@@ -12,8 +12,10 @@
 //! ```
 
 pub mod fast_updates;
+pub mod feed;
 pub mod merkle;
 pub mod payload;
 pub mod protocol_message;
 pub mod signing;
 pub mod submit_signatures;
+pub mod value;

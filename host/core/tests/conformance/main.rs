@@ -5,8 +5,10 @@
 //! array in it (except input tables such as `pow10`) must be checked; the run prints how many
 //! cases of each file were checked and exits non-zero on any failure.
 
+mod feed_ids;
 mod harness;
 mod support;
+mod value_encoding;
 
 use harness::VectorFile;
 
@@ -14,7 +16,10 @@ use harness::VectorFile;
 type Checker = fn(&VectorFile, &mut harness::Run);
 
 /// Every vector file of the schema, with its checker. A missing file is a failure.
-const FILES: &[(&str, Checker)] = &[];
+const FILES: &[(&str, Checker)] = &[
+    ("feed-ids.json", feed_ids::check),
+    ("value-encoding.json", value_encoding::check),
+];
 
 fn main() {
     std::process::exit(harness::run_all(FILES));
