@@ -13,9 +13,12 @@
 
 pub mod fast_updates;
 pub mod feed;
+pub mod finalizer;
 pub mod merkle;
 pub mod payload;
 pub mod protocol_message;
+pub mod relay;
 pub mod signing;
+pub mod signing_policy;
 pub mod submit_signatures;
 pub mod value;

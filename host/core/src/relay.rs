@@ -1,0 +1,429 @@
+//! `Relay.relay()`: building its custom-packed calldata, and a pure model of the Relay's
+//! on-chain verification (finalization mode, protocol id ≥ 2) for testing finalizers and devnets.
+//!
+//! ```text
+//! 0xb59589d1 ‖ signingPolicy (43 + 22·n) ‖ message (38) ‖ count u16
+//!            ‖ count × (v u8 (27|28) ‖ r 32 ‖ s 32 ‖ signerIndex u16)     (big-endian)
+//! ```
+//!
+//! [`RelayState::verify`] follows `Relay.sol` check by check, with the same revert reasons
+//! ([`RelayError::revert_reason`]): the policy must hash (legacy chained hash) to the stored one,
+//! the round must belong to the policy's epoch or a later one within the finalization window,
+//! signer indices must be strictly increasing and in range, each signature must recover to the
+//! indexed voter, and the accumulated weight must become strictly greater than the threshold,
+//! which is raised by `thresholdIncreaseBIPS` when the message belongs to a later, not yet
+//! initialized reward epoch. As on chain, verification stops at the first signature that brings
+//! the weight over the threshold; signatures after it are not examined.
+
+#![deny(clippy::indexing_slicing)]
+
+use std::collections::BTreeMap;
+
+use alloy_primitives::{Address, B256, keccak256};
+
+use crate::protocol_message::{PROTOCOL_MESSAGE_LEN, ProtocolMessageMerkleRoot};
+use crate::signing::{self, VRS_SIGNATURE_LEN};
+use crate::signing_policy::{self, HEADER_LEN, SigningPolicy, VOTER_ENTRY_LEN};
+
+/// `relay()` selector.
+pub const RELAY_SELECTOR: [u8; 4] = [0xb5, 0x95, 0x89, 0xd1];
+/// Length of one signature entry: `v ‖ r ‖ s ‖ index`.
+pub const SIGNATURE_WITH_INDEX_LEN: usize = VRS_SIGNATURE_LEN + 2;
+/// Denominator of basis-point quantities.
+pub const THRESHOLD_BIPS: u64 = 10_000;
+
+/// One voter's signature with its index in the signing policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RelaySignature {
+    /// Index of the signer in the signing policy.
+    pub index: u16,
+    /// `v ‖ r ‖ s`, v = 27 or 28.
+    pub signature: [u8; VRS_SIGNATURE_LEN],
+}
+
+/// Why relay calldata could not be built, or why the Relay would revert.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum RelayError {
+    /// Building: signer indices are not strictly increasing.
+    #[error("signer indices must be strictly increasing ({previous} then {next})")]
+    IndicesNotIncreasing {
+        /// The earlier index.
+        previous: u16,
+        /// The index that follows it.
+        next: u16,
+    },
+    /// Building: more signatures than the u16 count holds.
+    #[error("{0} signatures do not fit the u16 count")]
+    TooManySignatures(usize),
+    /// Calldata does not start with the relay selector.
+    #[error("calldata does not start with the relay() selector")]
+    Selector,
+    /// Reverts "Invalid sign policy metadata".
+    #[error("Invalid sign policy metadata")]
+    InvalidSignPolicyMetadata,
+    /// Reverts "Invalid sign policy length".
+    #[error("Invalid sign policy length")]
+    InvalidSignPolicyLength,
+    /// Reverts "Signing policy hash mismatch".
+    #[error("Signing policy hash mismatch")]
+    SigningPolicyHashMismatch,
+    /// Protocol ids 0 (signing-policy relay) and 1 (custom signatures) are not modelled.
+    #[error("protocol id {0} (signing-policy relay / custom signature mode) is not modelled")]
+    UnsupportedMode(u8),
+    /// Reverts "Too short message".
+    #[error("Too short message")]
+    TooShortMessage,
+    /// Reverts "Already relayed".
+    #[error("Already relayed")]
+    AlreadyRelayed,
+    /// Reverts "Invalid voting round id" (round before the first reward epoch).
+    #[error("Invalid voting round id")]
+    InvalidVotingRoundId,
+    /// Reverts "Wrong sign policy reward epoch".
+    #[error("Wrong sign policy reward epoch")]
+    WrongSignPolicyRewardEpoch,
+    /// Reverts "Message too old".
+    #[error("Message too old")]
+    MessageTooOld,
+    /// Reverts "Delayed sign policy".
+    #[error("Delayed sign policy")]
+    DelayedSignPolicy,
+    /// Reverts "Must use new sign policy".
+    #[error("Must use new sign policy")]
+    MustUseNewSignPolicy,
+    /// Reverts "No signature count".
+    #[error("No signature count")]
+    NoSignatureCount,
+    /// Reverts "Not enough signatures".
+    #[error("Not enough signatures")]
+    NotEnoughSignatures,
+    /// Reverts "Index out of range".
+    #[error("Index out of range")]
+    IndexOutOfRange,
+    /// Reverts "Index out of order".
+    #[error("Index out of order")]
+    IndexOutOfOrder,
+    /// Reverts "ecrecover returned bad data" (v not 27/28, or r/s invalid).
+    #[error("ecrecover returned bad data")]
+    EcrecoverBadData,
+    /// Reverts "Wrong signature".
+    #[error("Wrong signature")]
+    WrongSignature,
+    /// Reverts "Not enough weight".
+    #[error("Not enough weight")]
+    NotEnoughWeight,
+}
+
+impl RelayError {
+    /// The Relay's revert string for this failure, if it is one.
+    pub fn revert_reason(&self) -> Option<&'static str> {
+        Some(match self {
+            Self::InvalidSignPolicyMetadata => "Invalid sign policy metadata",
+            Self::InvalidSignPolicyLength => "Invalid sign policy length",
+            Self::SigningPolicyHashMismatch => "Signing policy hash mismatch",
+            Self::TooShortMessage => "Too short message",
+            Self::AlreadyRelayed => "Already relayed",
+            Self::InvalidVotingRoundId => "Invalid voting round id",
+            Self::WrongSignPolicyRewardEpoch => "Wrong sign policy reward epoch",
+            Self::MessageTooOld => "Message too old",
+            Self::DelayedSignPolicy => "Delayed sign policy",
+            Self::MustUseNewSignPolicy => "Must use new sign policy",
+            Self::NoSignatureCount => "No signature count",
+            Self::NotEnoughSignatures => "Not enough signatures",
+            Self::IndexOutOfRange => "Index out of range",
+            Self::IndexOutOfOrder => "Index out of order",
+            Self::EcrecoverBadData => "ecrecover returned bad data",
+            Self::WrongSignature => "Wrong signature",
+            Self::NotEnoughWeight => "Not enough weight",
+            Self::IndicesNotIncreasing { .. }
+            | Self::TooManySignatures(_)
+            | Self::Selector
+            | Self::UnsupportedMode(_) => return None,
+        })
+    }
+}
+
+/// Builds `relay()` calldata from the policy bytes (copied verbatim, exactly as emitted in
+/// `SigningPolicyInitialized`), the 38-byte message and signatures with strictly increasing
+/// indices.
+pub fn relay_calldata(
+    signing_policy: &[u8],
+    message: &[u8; PROTOCOL_MESSAGE_LEN],
+    signatures: &[RelaySignature],
+) -> Result<Vec<u8>, RelayError> {
+    for pair in signatures.windows(2) {
+        if let [a, b] = pair
+            && a.index >= b.index
+        {
+            return Err(RelayError::IndicesNotIncreasing {
+                previous: a.index,
+                next: b.index,
+            });
+        }
+    }
+    let count = u16::try_from(signatures.len())
+        .map_err(|_| RelayError::TooManySignatures(signatures.len()))?;
+    let mut out = Vec::with_capacity(
+        4 + signing_policy.len()
+            + PROTOCOL_MESSAGE_LEN
+            + 2
+            + SIGNATURE_WITH_INDEX_LEN * signatures.len(),
+    );
+    out.extend_from_slice(&RELAY_SELECTOR);
+    out.extend_from_slice(signing_policy);
+    out.extend_from_slice(message);
+    out.extend_from_slice(&count.to_be_bytes());
+    for signature in signatures {
+        out.extend_from_slice(&signature.signature);
+        out.extend_from_slice(&signature.index.to_be_bytes());
+    }
+    Ok(out)
+}
+
+/// Picks signatures as the reference finalizer does: by weight, heaviest first, until the sum
+/// is strictly greater than `threshold`, then in index order. `None` when all of them together
+/// do not pass the threshold. Ties in weight are broken by index (Go's sort leaves them
+/// unspecified; any choice is accepted by the Relay).
+pub fn select_signatures(
+    policy: &SigningPolicy,
+    signatures: &[RelaySignature],
+    threshold: u64,
+) -> Option<Vec<RelaySignature>> {
+    let weight_of = |s: &RelaySignature| {
+        policy
+            .weights
+            .get(usize::from(s.index))
+            .map_or(0, |w| u64::from(*w))
+    };
+    let mut sorted: Vec<RelaySignature> = signatures.to_vec();
+    sorted.sort_by(|a, b| weight_of(b).cmp(&weight_of(a)).then(a.index.cmp(&b.index)));
+    let mut chosen = Vec::new();
+    let mut weight = 0u64;
+    for signature in sorted {
+        weight += weight_of(&signature);
+        chosen.push(signature);
+        if weight > threshold {
+            chosen.sort_by_key(|s| s.index);
+            return Some(chosen);
+        }
+    }
+    None
+}
+
+/// The threshold the Relay applies: the policy's own, or raised by `threshold_increase_bips`
+/// (`threshold · bips / 10000`, integer) when the message belongs to a later reward epoch whose
+/// policy is not initialized yet.
+pub fn effective_threshold(
+    policy_threshold: u16,
+    raised: bool,
+    threshold_increase_bips: u16,
+) -> u64 {
+    if raised {
+        u64::from(policy_threshold) * u64::from(threshold_increase_bips) / THRESHOLD_BIPS
+    } else {
+        u64::from(policy_threshold)
+    }
+}
+
+/// What a successful relay finalized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayOutcome {
+    /// The finalized message.
+    pub message: ProtocolMessageMerkleRoot,
+    /// Reward epoch of the signing policy used.
+    pub reward_epoch_id: u32,
+    /// The threshold applied (raised or not).
+    pub threshold: u64,
+    /// The signed weight when the threshold was passed.
+    pub signed_weight: u64,
+    /// Signers examined, in order, up to the one that passed the threshold.
+    pub signers: Vec<Address>,
+}
+
+/// The Relay's storage and settings that `relay()` reads, in a form tests can set up.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RelayState {
+    /// `firstRewardEpochStartVotingRoundId`.
+    pub first_reward_epoch_start_voting_round_id: u32,
+    /// `rewardEpochDurationInVotingEpochs`.
+    pub reward_epoch_duration_in_voting_epochs: u32,
+    /// `thresholdIncreaseBIPS` (12000 on all networks).
+    pub threshold_increase_bips: u16,
+    /// `messageFinalizationWindowInRewardEpochs`.
+    pub message_finalization_window_in_reward_epochs: u32,
+    /// `lastInitializedRewardEpoch`.
+    pub last_initialized_reward_epoch: u32,
+    /// `toSigningPolicyHash` per reward epoch.
+    pub signing_policy_hashes: BTreeMap<u32, B256>,
+    /// `startingVotingRoundIds` per reward epoch.
+    pub starting_voting_round_ids: BTreeMap<u32, u32>,
+    /// `merkleRoots[protocolId][votingRoundId]`.
+    pub merkle_roots: BTreeMap<(u8, u32), B256>,
+}
+
+impl RelayState {
+    /// Records a signing policy as `setSigningPolicy` does (legacy hash, start round, last
+    /// initialized epoch). Policy validity rules of `setSigningPolicy` are not re-checked.
+    pub fn initialize_policy(
+        &mut self,
+        policy: &SigningPolicy,
+    ) -> Result<B256, signing_policy::SigningPolicyError> {
+        let hash = policy.legacy_hash()?;
+        self.signing_policy_hashes
+            .insert(policy.reward_epoch_id, hash);
+        self.starting_voting_round_ids
+            .insert(policy.reward_epoch_id, policy.start_voting_round_id);
+        self.last_initialized_reward_epoch = policy.reward_epoch_id;
+        Ok(hash)
+    }
+
+    /// The reward epoch a voting round is expected in.
+    fn expected_reward_epoch(&self, voting_round_id: u32) -> Result<u64, RelayError> {
+        let offset = voting_round_id
+            .checked_sub(self.first_reward_epoch_start_voting_round_id)
+            .ok_or(RelayError::InvalidVotingRoundId)?;
+        Ok(u64::from(offset)
+            .checked_div(u64::from(self.reward_epoch_duration_in_voting_epochs))
+            .unwrap_or(0))
+    }
+
+    /// Checks `relay()` calldata (selector included) against this state exactly as the Relay
+    /// does for protocol ids ≥ 2, without changing the state.
+    pub fn verify(&self, calldata: &[u8]) -> Result<RelayOutcome, RelayError> {
+        let input = calldata
+            .strip_prefix(RELAY_SELECTOR.as_slice())
+            .ok_or(RelayError::Selector)?;
+        // Metadata: numberOfVoters u16 ‖ rewardEpochId u24 ‖ startVotingRoundId u32 ‖ threshold u16.
+        let metadata = input
+            .first_chunk::<11>()
+            .ok_or(RelayError::InvalidSignPolicyMetadata)?;
+        let [n0, n1, e0, e1, e2, s0, s1, s2, s3, t0, t1] = *metadata;
+        let voter_count = usize::from(u16::from_be_bytes([n0, n1]));
+        let reward_epoch_id = u32::from_be_bytes([0, e0, e1, e2]);
+        let start_voting_round_id = u32::from_be_bytes([s0, s1, s2, s3]);
+        let policy_threshold = u16::from_be_bytes([t0, t1]);
+        let policy_len = HEADER_LEN + VOTER_ENTRY_LEN * voter_count;
+        if input.len() < policy_len + 1 {
+            return Err(RelayError::InvalidSignPolicyLength);
+        }
+        let (policy_bytes, rest) = input
+            .split_at_checked(policy_len)
+            .ok_or(RelayError::InvalidSignPolicyLength)?;
+        let stored = self
+            .signing_policy_hashes
+            .get(&reward_epoch_id)
+            .copied()
+            .unwrap_or_default();
+        if signing_policy::legacy_hash(policy_bytes) != stored {
+            return Err(RelayError::SigningPolicyHashMismatch);
+        }
+        let protocol_id = rest.first().copied().unwrap_or_default();
+        if protocol_id < 2 {
+            return Err(RelayError::UnsupportedMode(protocol_id));
+        }
+        let (message, rest) = rest
+            .split_first_chunk::<PROTOCOL_MESSAGE_LEN>()
+            .ok_or(RelayError::TooShortMessage)?;
+        let [_, r0, r1, r2, r3, secure, root @ ..] = *message;
+        let voting_round_id = u32::from_be_bytes([r0, r1, r2, r3]);
+        if self
+            .merkle_roots
+            .get(&(protocol_id, voting_round_id))
+            .is_some_and(|root| !root.is_zero())
+        {
+            return Err(RelayError::AlreadyRelayed);
+        }
+        let message_epoch = self.expected_reward_epoch(voting_round_id)?;
+        let policy_epoch = u64::from(reward_epoch_id);
+        if message_epoch < policy_epoch {
+            return Err(RelayError::WrongSignPolicyRewardEpoch);
+        }
+        let last_initialized = u64::from(self.last_initialized_reward_epoch);
+        if message_epoch + u64::from(self.message_finalization_window_in_reward_epochs)
+            < last_initialized
+        {
+            return Err(RelayError::MessageTooOld);
+        }
+        if voting_round_id < start_voting_round_id {
+            return Err(RelayError::DelayedSignPolicy);
+        }
+        let mut raised = false;
+        if message_epoch > policy_epoch {
+            if last_initialized > policy_epoch {
+                let next_start = self
+                    .starting_voting_round_ids
+                    .get(&(reward_epoch_id + 1))
+                    .copied()
+                    .unwrap_or_default();
+                if u64::from(voting_round_id) + 1 > u64::from(next_start) {
+                    return Err(RelayError::MustUseNewSignPolicy);
+                }
+            }
+            raised = last_initialized == policy_epoch;
+        }
+        let threshold = effective_threshold(policy_threshold, raised, self.threshold_increase_bips);
+        let message_hash = keccak256(message);
+
+        let (count, rest) = rest
+            .split_first_chunk::<2>()
+            .ok_or(RelayError::NoSignatureCount)?;
+        let count = usize::from(u16::from_be_bytes(*count));
+        if rest.len() < count * SIGNATURE_WITH_INDEX_LEN {
+            return Err(RelayError::NotEnoughSignatures);
+        }
+        let voters = policy_bytes.get(HEADER_LEN..).unwrap_or_default();
+        let mut weight = 0u64;
+        let mut next_unused_index = 0usize;
+        let mut signers = Vec::new();
+        for entry in rest.chunks_exact(SIGNATURE_WITH_INDEX_LEN).take(count) {
+            let (signature, index) = entry.split_at(VRS_SIGNATURE_LEN);
+            let index = usize::from(u16::from_be_bytes(index.try_into().unwrap_or_default()));
+            if index + 1 > voter_count {
+                return Err(RelayError::IndexOutOfRange);
+            }
+            if index < next_unused_index {
+                return Err(RelayError::IndexOutOfOrder);
+            }
+            next_unused_index = index + 1;
+            let signer = signing::from_vrs_bytes(signature)
+                .and_then(|s| signing::recover_eip191(&s, &message_hash))
+                .map_err(|_| RelayError::EcrecoverBadData)?;
+            let entry = voters
+                .get(index * VOTER_ENTRY_LEN..(index + 1) * VOTER_ENTRY_LEN)
+                .unwrap_or_default();
+            let (address, voter_weight) = entry.split_at_checked(20).unwrap_or_default();
+            if signer.as_slice() != address {
+                return Err(RelayError::WrongSignature);
+            }
+            signers.push(signer);
+            weight += u64::from(u16::from_be_bytes(
+                voter_weight.try_into().unwrap_or_default(),
+            ));
+            if weight > threshold {
+                return Ok(RelayOutcome {
+                    message: ProtocolMessageMerkleRoot {
+                        protocol_id,
+                        voting_round_id,
+                        is_secure_random: secure != 0,
+                        merkle_root: B256::from(root),
+                    },
+                    reward_epoch_id,
+                    threshold,
+                    signed_weight: weight,
+                    signers,
+                });
+            }
+        }
+        Err(RelayError::NotEnoughWeight)
+    }
+
+    /// Verifies and, on success, stores the Merkle root as the Relay does.
+    pub fn relay(&mut self, calldata: &[u8]) -> Result<RelayOutcome, RelayError> {
+        let outcome = self.verify(calldata)?;
+        self.merkle_roots.insert(
+            (outcome.message.protocol_id, outcome.message.voting_round_id),
+            outcome.message.merkle_root,
+        );
+        Ok(outcome)
+    }
+}
