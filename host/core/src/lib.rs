@@ -11,6 +11,7 @@
 //! fast_updates: hash-to-G1, sortition credential, deltas, signed update, calldata
 //! ```
 
+pub mod commit;
 pub mod fast_updates;
 pub mod feed;
 pub mod finalizer;

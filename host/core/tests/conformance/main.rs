@@ -5,6 +5,7 @@
 //! array in it (except input tables such as `pow10`) must be checked; the run prints how many
 //! cases of each file were checked and exits non-zero on any failure.
 
+mod commit;
 mod feed_ids;
 mod harness;
 mod support;
@@ -17,6 +18,7 @@ type Checker = fn(&VectorFile, &mut harness::Run);
 
 /// Every vector file of the schema, with its checker. A missing file is a failure.
 const FILES: &[(&str, Checker)] = &[
+    ("commit.json", commit::check),
     ("feed-ids.json", feed_ids::check),
     ("value-encoding.json", value_encoding::check),
 ];
