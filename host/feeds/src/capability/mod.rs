@@ -1,0 +1,108 @@
+//! The host interfaces of `wit/`, one module each. Validated at load time (the allow-list is
+//! parsed with the config), built per instance ([`Capabilities`]), linked once in the engine.
+
+pub mod clock;
+pub mod http;
+pub mod log;
+pub mod websocket;
+
+use std::{sync::mpsc, time::Duration};
+
+use crate::{bindings::types, sandbox::PluginState, worker::Command};
+
+/// Per-instance state behind the capability imports.
+#[derive(Debug)]
+pub struct Capabilities {
+    /// The plugin's name (every log line carries it).
+    pub plugin: String,
+    /// Hosts the plugin may reach.
+    pub allow_list: AllowList,
+    /// The shared HTTP client.
+    pub http: reqwest::Client,
+    /// Timeout of one http GET or websocket handshake.
+    pub http_timeout: Duration,
+    /// Largest accepted response body.
+    pub http_max_body_bytes: usize,
+    /// Open websocket connections allowed.
+    pub websocket_max_connections: usize,
+    /// Open websocket connections now.
+    pub websocket_open: usize,
+    /// The tokio runtime the network I/O runs on.
+    pub runtime: tokio::runtime::Handle,
+    /// The instance's worker queue (websocket events go there).
+    pub events: mpsc::Sender<Command>,
+    pub(crate) log_budget: log::LogBudget,
+    /// The plugin's most recent log lines (shared by all its instances).
+    pub recent_logs: log::RecentLogs,
+}
+
+/// Which hosts a plugin may reach: exact host names (`api.example.com`), `host:port`, or a
+/// `*.example.com` suffix pattern.
+#[derive(Debug, Clone, Default)]
+pub struct AllowList {
+    entries: Vec<String>,
+}
+
+impl AllowList {
+    /// Builds the list (entries are compared case-insensitively).
+    pub fn new(entries: &[String]) -> Self {
+        Self {
+            entries: entries
+                .iter()
+                .map(|e| e.trim().to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    /// Whether `url` may be reached.
+    pub fn allows(&self, url: &url::Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let host = host.to_ascii_lowercase();
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = url.port_or_known_default();
+        self.entries.iter().any(|entry| {
+            if let Some(suffix) = entry.strip_prefix("*.") {
+                return host.ends_with(&format!(".{suffix}"));
+            }
+            if entry == host {
+                return true;
+            }
+            match (entry.rsplit_once(':'), port) {
+                (Some((h, p)), Some(port)) => {
+                    h.trim_start_matches('[').trim_end_matches(']') == host && p == port.to_string()
+                }
+                _ => false,
+            }
+        })
+    }
+}
+
+impl types::Host for PluginState {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> url::Url {
+        url::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn allow_list_matches_hosts_ports_and_suffixes() {
+        let list = AllowList::new(&[
+            "api.example.com".into(),
+            "127.0.0.1:8080".into(),
+            "*.binance.com".into(),
+        ]);
+        assert!(list.allows(&url("https://api.example.com/x")));
+        assert!(list.allows(&url("https://API.example.com:444/x")));
+        assert!(list.allows(&url("ws://127.0.0.1:8080/ws")));
+        assert!(!list.allows(&url("ws://127.0.0.1:8081/ws")));
+        assert!(list.allows(&url("wss://stream.binance.com:9443/ws")));
+        assert!(!list.allows(&url("wss://binance.com.evil.org/ws")));
+        assert!(!list.allows(&url("https://example.com/")));
+        assert!(!AllowList::default().allows(&url("https://api.example.com/")));
+    }
+}
