@@ -32,5 +32,7 @@ pub mod update;
 pub use credential::{Credential, CredentialError, Proof};
 pub use curve::{CurveError, PointWords};
 pub use delta::{Delta, DeltaError};
+pub use eligibility::EligibilityError;
 pub use key::{KeyError, SortitionKey};
-pub use update::{FastUpdate, UpdateError, UpdateSignature};
+pub use key_registration::RegistrationError;
+pub use update::{FastUpdate, SignedUpdate, UpdateError, UpdateSignature, WindowError};

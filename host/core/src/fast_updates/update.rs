@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::abi;
 use super::credential::Credential;
+use super::curve::PointWords;
 use crate::signing::{self, SignatureError};
 
 /// Half the secp256k1 group order: OpenZeppelin rejects `s` above it.
@@ -203,6 +204,62 @@ impl SignedUpdate {
     }
 }
 
+/// The submission window on every Flare network (`FastUpdater.submissionWindow()`).
+pub const DEFAULT_SUBMISSION_WINDOW: u64 = 10;
+
+/// Why `FastUpdater` would refuse an update for its inclusion block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum WindowError {
+    /// "Updates not yet available for the given block": included before the sortition block.
+    #[error("updates not yet available for block {sortition_block} at block {inclusion_block}")]
+    TooEarly {
+        /// The ticket's block.
+        sortition_block: u64,
+        /// The block the transaction executes in.
+        inclusion_block: u64,
+    },
+    /// "Updates no longer accepted for the given block": `inclusion ≥ sortition + window`.
+    #[error("updates no longer accepted for block {sortition_block} at block {inclusion_block}")]
+    TooLate {
+        /// The ticket's block.
+        sortition_block: u64,
+        /// The block the transaction executes in.
+        inclusion_block: u64,
+    },
+}
+
+/// `sortition_block ≤ inclusion_block < sortition_block + window`.
+pub fn check_window(
+    sortition_block: u64,
+    inclusion_block: u64,
+    window: u64,
+) -> Result<(), WindowError> {
+    if inclusion_block < sortition_block {
+        Err(WindowError::TooEarly {
+            sortition_block,
+            inclusion_block,
+        })
+    } else if inclusion_block - sortition_block >= window {
+        Err(WindowError::TooLate {
+            sortition_block,
+            inclusion_block,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// The key `FastUpdater` uses to accept a ticket once:
+/// `sha256(abi.encode(pk, sortitionBlock, replicate))`. Re-proving the same ticket with another
+/// nonce or other deltas, or sending it from another account, gives the same key.
+pub fn ticket_key(public_key: &PointWords, sortition_block: U256, replicate: U256) -> B256 {
+    let mut hasher = Sha256::new();
+    hasher.update(public_key.to_bytes());
+    hasher.update(sortition_block.to_be_bytes::<32>());
+    hasher.update(replicate.to_be_bytes::<32>());
+    B256::from_slice(&hasher.finalize())
+}
+
 /// `Submission.submitAndPass(bytes _data)` calldata for any `_data`.
 pub fn submit_and_pass_calldata(inner: Vec<u8>) -> Vec<u8> {
     abi::submitAndPassCall {
@@ -234,7 +291,6 @@ fn check_selector(calldata: &[u8], want: [u8; 4]) -> Result<(), UpdateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fast_updates::curve::PointWords;
 
     fn word(hex: &str) -> U256 {
         U256::from_str_radix(hex.trim_start_matches("0x"), 16).unwrap()
@@ -290,6 +346,17 @@ mod tests {
             decode_submit_and_pass(&outer).unwrap().as_ref(),
             &calldata[4..]
         );
+    }
+
+    #[test]
+    fn window_is_half_open() {
+        assert!(check_window(100, 99, 10).is_err());
+        assert_eq!(check_window(100, 100, 10), Ok(()));
+        assert_eq!(check_window(100, 109, 10), Ok(()));
+        assert!(matches!(
+            check_window(100, 110, 10),
+            Err(WindowError::TooLate { .. })
+        ));
     }
 
     #[test]

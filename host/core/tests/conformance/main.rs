@@ -6,6 +6,7 @@
 //! cases of each file were checked and exits non-zero on any failure.
 
 mod commit;
+mod fast_updates;
 mod feed_ids;
 mod harness;
 mod support;
@@ -19,6 +20,7 @@ type Checker = fn(&VectorFile, &mut harness::Run);
 /// Every vector file of the schema, with its checker. A missing file is a failure.
 const FILES: &[(&str, Checker)] = &[
     ("commit.json", commit::check),
+    ("fast-updates.json", fast_updates::check),
     ("feed-ids.json", feed_ids::check),
     ("value-encoding.json", value_encoding::check),
 ];
