@@ -1,0 +1,3 @@
+//! Integration and property tests of `ftso-core`, one module per topic (one test binary).
+
+mod fast_updates;
