@@ -22,6 +22,7 @@ pub mod capability;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod inspect;
 pub mod registry;
 pub mod rest;
 pub mod sandbox;

@@ -147,6 +147,23 @@ impl Sandbox {
         limits: Limits,
         config: &types::PluginConfig,
     ) -> Result<Self, PluginError> {
+        let mut sandbox = Self::instantiate(engine, prepared, caps, limits)?;
+        let result = sandbox.call("init", limits.init_timeout, |plugin, store| {
+            plugin.flare_feeds_provider().call_init(store, config)
+        })?;
+        let plugin = sandbox.name().to_owned();
+        result.map_err(|reason| PluginError::Init { plugin, reason })?;
+        Ok(sandbox)
+    }
+
+    /// Instantiates the component in a fresh store without calling `init` (only `info` may be
+    /// called then).
+    pub fn instantiate(
+        engine: &PluginEngine,
+        prepared: &Prepared,
+        caps: Capabilities,
+        limits: Limits,
+    ) -> Result<Self, PluginError> {
         let state = PluginState {
             wasi: locked_down_wasi(),
             table: ResourceTable::new(),
@@ -160,32 +177,23 @@ impl Sandbox {
         store.limiter(|state| &mut state.memory);
         store.epoch_deadline_trap();
         store.set_epoch_deadline(PluginEngine::ticks_for(limits.init_timeout));
-        let plugin_name = store.data().caps.plugin.clone();
-        let plugin = match prepared.pre.instantiate(&mut store) {
-            Ok(plugin) => plugin,
+        match prepared.pre.instantiate(&mut store) {
+            Ok(plugin) => Ok(Self {
+                store,
+                plugin,
+                limits,
+            }),
             Err(error) => {
-                return Err(classify(
-                    &plugin_name,
+                let name = store.data().caps.plugin.clone();
+                Err(classify(
+                    &name,
                     "instantiate",
                     error,
                     &store,
                     limits.init_timeout,
-                ));
+                ))
             }
-        };
-        let mut sandbox = Self {
-            store,
-            plugin,
-            limits,
-        };
-        let result = sandbox.call("init", limits.init_timeout, |plugin, store| {
-            plugin.flare_feeds_provider().call_init(store, config)
-        })?;
-        result.map_err(|reason| PluginError::Init {
-            plugin: plugin_name,
-            reason,
-        })?;
-        Ok(sandbox)
+        }
     }
 
     /// The plugin's name.

@@ -16,6 +16,10 @@ pub struct Cli {
 enum Command {
     /// Print the protocol constants of a network profile.
     Network(commands::network::NetworkCommand),
+    /// Manage signed feed plugins: keygen, sign, verify, inspect.
+    Plugin(commands::plugin::PluginCommand),
+    /// Serve feed values from WebAssembly plugins (the REST contract on port 3101).
+    Feeds(commands::feeds::FeedsCommand),
 }
 
 impl Cli {
@@ -23,6 +27,8 @@ impl Cli {
     pub fn execute(self) -> anyhow::Result<()> {
         match self.command {
             Command::Network(command) => command.execute(),
+            Command::Plugin(command) => command.execute(),
+            Command::Feeds(command) => command.execute(),
         }
     }
 }

@@ -1,3 +1,5 @@
 //! One module per subcommand, each a clap `Args` struct with an `execute` method.
 
+pub mod feeds;
 pub mod network;
+pub mod plugin;

@@ -1,0 +1,52 @@
+//! `ftso-node feeds --config <file>`: serve the feed-values REST contract from the configured
+//! plugins, and nothing else.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+use tokio_util::sync::CancellationToken;
+
+/// Serves feed values from WebAssembly plugins (the value-provider role on its own).
+#[derive(Debug, Args)]
+pub struct FeedsCommand {
+    /// A TOML file with a `[feeds]` section (see config/feeds.example.toml).
+    #[arg(long)]
+    config: PathBuf,
+}
+
+impl FeedsCommand {
+    /// Runs until Ctrl-C / SIGTERM.
+    pub fn execute(self) -> anyhow::Result<()> {
+        let config = ftso_feeds::FeedsConfig::from_file(&self.config)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the tokio runtime")?;
+        runtime.block_on(async move {
+            let cancel = CancellationToken::new();
+            let on_signal = cancel.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                tracing::info!("shutting down");
+                on_signal.cancel();
+            });
+            ftso_feeds::run(config, cancel).await
+        })
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
