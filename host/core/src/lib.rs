@@ -12,12 +12,14 @@
 //! ```
 
 pub mod commit;
+pub mod epoch;
 pub mod fast_updates;
 pub mod feed;
 pub mod finalizer;
 pub mod merkle;
 pub mod payload;
 pub mod protocol_message;
+pub mod registration;
 pub mod relay;
 pub mod signing;
 pub mod signing_policy;
