@@ -8,6 +8,9 @@ use std::{
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
 
+/// A file's checker (the same type as `main::Checker`).
+type Checker = fn(&VectorFile, &mut Run);
+
 /// Top-level arrays that are input tables rather than cases to check.
 const INPUT_TABLES: &[&str] = &["pow10"];
 
@@ -147,7 +150,7 @@ fn run_file(name: &str, checker: fn(&VectorFile, &mut Run)) -> Result<String> {
 }
 
 /// Runs every file, prints one line per file, and returns the process exit code.
-pub fn run_all(files: &[(&str, fn(&VectorFile, &mut Run))]) -> i32 {
+pub fn run_all(files: &[(&str, Checker)]) -> i32 {
     println!("conformance vectors from {}", vectors_dir().display());
     let mut failed = 0;
     for (name, checker) in files {

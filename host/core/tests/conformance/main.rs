@@ -9,6 +9,9 @@ mod commit;
 mod fast_updates;
 mod feed_ids;
 mod harness;
+mod median;
+mod merkle;
+mod round_results;
 mod support;
 mod value_encoding;
 
@@ -22,6 +25,9 @@ const FILES: &[(&str, Checker)] = &[
     ("commit.json", commit::check),
     ("fast-updates.json", fast_updates::check),
     ("feed-ids.json", feed_ids::check),
+    ("median.json", median::check),
+    ("merkle.json", merkle::check),
+    ("round-results.json", round_results::check),
     ("value-encoding.json", value_encoding::check),
 ];
 
