@@ -1,5 +1,6 @@
 //! `Relay.relay()`: building its custom-packed calldata, and a pure model of the Relay's
-//! on-chain verification (finalization mode, protocol id ≥ 2) for testing finalizers and devnets.
+//! on-chain verification (finalization mode, protocol id ≥ 2, and the custom-signature mode of
+//! protocol id 1) for testing finalizers and devnets.
 //!
 //! ```text
 //! 0xb59589d1 ‖ signingPolicy (43 + 22·n) ‖ message (38) ‖ count u16
@@ -67,9 +68,15 @@ pub enum RelayError {
     /// Reverts "Signing policy hash mismatch".
     #[error("Signing policy hash mismatch")]
     SigningPolicyHashMismatch,
-    /// Protocol ids 0 (signing-policy relay) and 1 (custom signatures) are not modelled.
-    #[error("protocol id {0} (signing-policy relay / custom signature mode) is not modelled")]
+    /// Protocol id 0 (signing-policy relay, pure-relay chains only) is not modelled.
+    #[error("protocol id 0 (signing-policy relay mode) is not modelled")]
     UnsupportedMode(u8),
+    /// Reverts "Wrong message format" (protocol 1 with a non-zero voting round).
+    #[error("Wrong message format")]
+    WrongMessageFormat,
+    /// Reverts "Wrong message format2" (protocol 1 with isSecureRandom set).
+    #[error("Wrong message format2")]
+    WrongMessageFormat2,
     /// Reverts "Too short message".
     #[error("Too short message")]
     TooShortMessage,
@@ -123,6 +130,8 @@ impl RelayError {
             Self::SigningPolicyHashMismatch => "Signing policy hash mismatch",
             Self::TooShortMessage => "Too short message",
             Self::AlreadyRelayed => "Already relayed",
+            Self::WrongMessageFormat => "Wrong message format",
+            Self::WrongMessageFormat2 => "Wrong message format2",
             Self::InvalidVotingRoundId => "Invalid voting round id",
             Self::WrongSignPolicyRewardEpoch => "Wrong sign policy reward epoch",
             Self::MessageTooOld => "Message too old",
@@ -288,7 +297,7 @@ impl RelayState {
     }
 
     /// Checks `relay()` calldata (selector included) against this state exactly as the Relay
-    /// does for protocol ids ≥ 2, without changing the state.
+    /// does for protocol ids ≥ 1, without changing the state.
     pub fn verify(&self, calldata: &[u8]) -> Result<RelayOutcome, RelayError> {
         let input = calldata
             .strip_prefix(RELAY_SELECTOR.as_slice())
@@ -318,9 +327,10 @@ impl RelayState {
             return Err(RelayError::SigningPolicyHashMismatch);
         }
         let protocol_id = rest.first().copied().unwrap_or_default();
-        if protocol_id < 2 {
+        if protocol_id == 0 {
             return Err(RelayError::UnsupportedMode(protocol_id));
         }
+        let custom = protocol_id == 1;
         let (message, rest) = rest
             .split_first_chunk::<PROTOCOL_MESSAGE_LEN>()
             .ok_or(RelayError::TooShortMessage)?;
@@ -333,8 +343,18 @@ impl RelayState {
         {
             return Err(RelayError::AlreadyRelayed);
         }
-        let message_epoch = self.expected_reward_epoch(voting_round_id)?;
+        if custom && voting_round_id != 0 {
+            return Err(RelayError::WrongMessageFormat);
+        }
+        if custom && secure != 0 {
+            return Err(RelayError::WrongMessageFormat2);
+        }
         let policy_epoch = u64::from(reward_epoch_id);
+        let message_epoch = if custom {
+            policy_epoch
+        } else {
+            self.expected_reward_epoch(voting_round_id)?
+        };
         if message_epoch < policy_epoch {
             return Err(RelayError::WrongSignPolicyRewardEpoch);
         }
@@ -344,7 +364,7 @@ impl RelayState {
         {
             return Err(RelayError::MessageTooOld);
         }
-        if voting_round_id < start_voting_round_id {
+        if !custom && voting_round_id < start_voting_round_id {
             return Err(RelayError::DelayedSignPolicy);
         }
         let mut raised = false;
@@ -417,13 +437,305 @@ impl RelayState {
         Err(RelayError::NotEnoughWeight)
     }
 
-    /// Verifies and, on success, stores the Merkle root as the Relay does.
+    /// Verifies and, on success, stores the Merkle root as the Relay does (protocol 1, custom
+    /// signature mode, stores nothing).
     pub fn relay(&mut self, calldata: &[u8]) -> Result<RelayOutcome, RelayError> {
         let outcome = self.verify(calldata)?;
+        if outcome.message.protocol_id == 1 {
+            return Ok(outcome);
+        }
         self.merkle_roots.insert(
             (outcome.message.protocol_id, outcome.message.voting_round_id),
             outcome.message.merkle_root,
         );
         Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    reason = "tests index fixed-layout test data"
+)]
+mod tests {
+    use alloy_primitives::U256;
+    use alloy_signer_local::PrivateKeySigner;
+
+    use super::*;
+
+    /// Four voters with weights 10, 20, 30, 40 (total 100), threshold 50; epoch 2 starts at round 20.
+    struct Setup {
+        keys: Vec<PrivateKeySigner>,
+        policy: SigningPolicy,
+        state: RelayState,
+    }
+
+    fn setup() -> Setup {
+        let keys: Vec<PrivateKeySigner> = (1..=4u8)
+            .map(|i| PrivateKeySigner::from_bytes(&B256::repeat_byte(i)).unwrap())
+            .collect();
+        let policy = SigningPolicy {
+            reward_epoch_id: 2,
+            start_voting_round_id: 20,
+            threshold: 50,
+            seed: B256::from(U256::from(7)),
+            voters: keys.iter().map(PrivateKeySigner::address).collect(),
+            weights: vec![10, 20, 30, 40],
+        };
+        let mut state = RelayState {
+            first_reward_epoch_start_voting_round_id: 0,
+            reward_epoch_duration_in_voting_epochs: 10,
+            threshold_increase_bips: 12_000,
+            message_finalization_window_in_reward_epochs: 10,
+            ..RelayState::default()
+        };
+        state.initialize_policy(&policy).unwrap();
+        Setup {
+            keys,
+            policy,
+            state,
+        }
+    }
+
+    fn message(round: u32) -> [u8; PROTOCOL_MESSAGE_LEN] {
+        ProtocolMessageMerkleRoot {
+            protocol_id: 100,
+            voting_round_id: round,
+            is_secure_random: true,
+            merkle_root: B256::repeat_byte(0x5a),
+        }
+        .encode()
+    }
+
+    fn sign(key: &PrivateKeySigner, index: u16, message: &[u8]) -> RelaySignature {
+        let signature = signing::sign_eip191(key, &keccak256(message)).unwrap();
+        RelaySignature {
+            index,
+            signature: signing::to_vrs_bytes(&signature),
+        }
+    }
+
+    fn calldata(setup: &Setup, round: u32, signers: &[usize]) -> Vec<u8> {
+        let message = message(round);
+        let signatures: Vec<RelaySignature> = signers
+            .iter()
+            .map(|&i| sign(&setup.keys[i], i as u16, &message))
+            .collect();
+        let mut out = RELAY_SELECTOR.to_vec();
+        out.extend_from_slice(&setup.policy.encode().unwrap());
+        out.extend_from_slice(&message);
+        out.extend_from_slice(&(signatures.len() as u16).to_be_bytes());
+        for s in signatures {
+            out.extend_from_slice(&s.signature);
+            out.extend_from_slice(&s.index.to_be_bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn accepts_weight_strictly_above_threshold_and_stores_the_root_once() {
+        let mut setup = setup();
+        let data = calldata(&setup, 21, &[1, 3]);
+        let outcome = setup.state.relay(&data).unwrap();
+        assert_eq!(outcome.signed_weight, 60);
+        assert_eq!(outcome.threshold, 50);
+        assert_eq!(outcome.message.merkle_root, B256::repeat_byte(0x5a));
+        assert_eq!(
+            setup.state.merkle_roots.get(&(100, 21)),
+            Some(&B256::repeat_byte(0x5a))
+        );
+        assert_eq!(setup.state.relay(&data), Err(RelayError::AlreadyRelayed));
+    }
+
+    #[test]
+    fn weight_equal_to_threshold_is_not_enough() {
+        let setup = setup();
+        // 10 + 40 = 50, not > 50.
+        assert_eq!(
+            setup.state.verify(&calldata(&setup, 21, &[0, 3])),
+            Err(RelayError::NotEnoughWeight)
+        );
+    }
+
+    #[test]
+    fn stops_at_the_first_signature_that_passes_the_threshold() {
+        let setup = setup();
+        let mut data = calldata(&setup, 21, &[2, 3]);
+        // Corrupt nothing the Relay reads: extra bytes after the counted signatures.
+        data.extend_from_slice(&[0xff; 10]);
+        assert!(setup.state.verify(&data).is_ok());
+    }
+
+    #[test]
+    fn indices_must_be_strictly_increasing_and_in_range() {
+        let setup = setup();
+        let message = message(21);
+        let a = sign(&setup.keys[3], 3, &message);
+        let b = sign(&setup.keys[2], 2, &message);
+        assert_eq!(
+            relay_calldata(&setup.policy.encode().unwrap(), &message, &[a, b]),
+            Err(RelayError::IndicesNotIncreasing {
+                previous: 3,
+                next: 2
+            })
+        );
+        // Hand-build the out-of-order calldata the builder refuses.
+        let mut data = calldata(&setup, 21, &[3]);
+        let count_at = 4 + setup.policy.encode().unwrap().len() + PROTOCOL_MESSAGE_LEN;
+        data[count_at + 1] = 2;
+        data.extend_from_slice(&b.signature);
+        data.extend_from_slice(&b.index.to_be_bytes());
+        // 40 < 50 so the second signature is examined, and 2 < 3.
+        assert_eq!(setup.state.verify(&data), Err(RelayError::IndexOutOfOrder));
+        // A repeated index is out of order as well.
+        let mut data = calldata(&setup, 21, &[3]);
+        data[count_at + 1] = 2;
+        data.extend_from_slice(&a.signature);
+        data.extend_from_slice(&a.index.to_be_bytes());
+        assert_eq!(setup.state.verify(&data), Err(RelayError::IndexOutOfOrder));
+        let out_of_range = sign(&setup.keys[3], 4, &message);
+        let data =
+            relay_calldata(&setup.policy.encode().unwrap(), &message, &[out_of_range]).unwrap();
+        assert_eq!(setup.state.verify(&data), Err(RelayError::IndexOutOfRange));
+    }
+
+    #[test]
+    fn signatures_must_come_from_the_indexed_voter_with_v_27_or_28() {
+        let setup = setup();
+        let message = message(21);
+        let policy = setup.policy.encode().unwrap();
+        let wrong = sign(&setup.keys[0], 3, &message);
+        let data = relay_calldata(&policy, &message, &[wrong]).unwrap();
+        assert_eq!(setup.state.verify(&data), Err(RelayError::WrongSignature));
+        let mut bad_v = sign(&setup.keys[3], 3, &message);
+        bad_v.signature[0] -= 27;
+        let data = relay_calldata(&policy, &message, &[bad_v]).unwrap();
+        assert_eq!(setup.state.verify(&data), Err(RelayError::EcrecoverBadData));
+    }
+
+    #[test]
+    fn the_policy_must_match_the_stored_hash() {
+        let setup = setup();
+        let mut data = calldata(&setup, 21, &[2, 3]);
+        data[4 + 11] ^= 1; // a seed byte
+        assert_eq!(
+            setup.state.verify(&data),
+            Err(RelayError::SigningPolicyHashMismatch)
+        );
+        assert_eq!(
+            setup.state.verify(&RELAY_SELECTOR),
+            Err(RelayError::InvalidSignPolicyMetadata)
+        );
+        let data = calldata(&setup, 21, &[2, 3]);
+        assert_eq!(
+            setup.state.verify(&data[..4 + 43 + 88]),
+            Err(RelayError::InvalidSignPolicyLength)
+        );
+        assert_eq!(
+            setup.state.verify(&data[..4 + 43 + 88 + 10]),
+            Err(RelayError::TooShortMessage)
+        );
+        assert_eq!(
+            setup.state.verify(&data[..4 + 43 + 88 + 38]),
+            Err(RelayError::NoSignatureCount)
+        );
+        assert_eq!(
+            setup.state.verify(&data[..data.len() - 1]),
+            Err(RelayError::NotEnoughSignatures)
+        );
+    }
+
+    #[test]
+    fn round_and_epoch_rules() {
+        let mut setup = setup();
+        // Round 19 is in epoch 1, before the policy's epoch 2.
+        assert_eq!(
+            setup.state.verify(&calldata(&setup, 19, &[2, 3])),
+            Err(RelayError::WrongSignPolicyRewardEpoch)
+        );
+        // A delayed start: the policy starts at round 22, round 21 is epoch 2 but too early.
+        let delayed = SigningPolicy {
+            start_voting_round_id: 22,
+            ..setup.policy.clone()
+        };
+        setup.state.initialize_policy(&delayed).unwrap();
+        setup.policy = delayed;
+        assert_eq!(
+            setup.state.verify(&calldata(&setup, 21, &[2, 3])),
+            Err(RelayError::DelayedSignPolicy)
+        );
+        // Too old: epoch 2 message once epoch 13 is initialized (window 10).
+        setup.state.last_initialized_reward_epoch = 13;
+        assert_eq!(
+            setup.state.verify(&calldata(&setup, 25, &[2, 3])),
+            Err(RelayError::MessageTooOld)
+        );
+    }
+
+    #[test]
+    fn prolonged_epoch_raises_the_threshold_until_the_next_policy_exists() {
+        let mut setup = setup();
+        // Round 31 is in epoch 3, whose policy is not initialized: threshold 50 · 1.2 = 60.
+        assert_eq!(
+            setup.state.verify(&calldata(&setup, 31, &[1, 3])),
+            Err(RelayError::NotEnoughWeight)
+        );
+        let outcome = setup
+            .state
+            .verify(&calldata(&setup, 31, &[0, 1, 3]))
+            .unwrap();
+        assert_eq!((outcome.threshold, outcome.signed_weight), (60, 70));
+        // Once epoch 3's policy starts at round 33, round 31 may use epoch 2's policy with the
+        // normal threshold, and round 33 must use the new one.
+        setup.state.last_initialized_reward_epoch = 3;
+        setup.state.starting_voting_round_ids.insert(3, 33);
+        assert_eq!(
+            setup
+                .state
+                .verify(&calldata(&setup, 31, &[1, 3]))
+                .map(|o| o.threshold),
+            Ok(50)
+        );
+        assert_eq!(
+            setup.state.verify(&calldata(&setup, 33, &[1, 3])),
+            Err(RelayError::MustUseNewSignPolicy)
+        );
+    }
+
+    #[test]
+    fn effective_threshold_uses_integer_bips() {
+        assert_eq!(effective_threshold(32_748, false, 12_000), 32_748);
+        assert_eq!(effective_threshold(32_748, true, 12_000), 39_297);
+        assert_eq!(effective_threshold(32_750, true, 12_000), 39_300);
+    }
+
+    #[test]
+    fn signature_selection_takes_the_heaviest_then_sorts_by_index() {
+        let setup = setup();
+        let message = message(21);
+        let all: Vec<RelaySignature> = (0..4)
+            .map(|i| sign(&setup.keys[i], i as u16, &message))
+            .collect();
+        let chosen = select_signatures(&setup.policy, &all, 50).unwrap();
+        assert_eq!(
+            chosen.iter().map(|s| s.index).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
+        assert_eq!(select_signatures(&setup.policy, &all[..2], 50), None);
+        let data = relay_calldata(&setup.policy.encode().unwrap(), &message, &chosen).unwrap();
+        assert!(setup.state.verify(&data).is_ok());
+    }
+
+    #[test]
+    fn revert_reasons_match_the_error_text() {
+        for error in [
+            RelayError::NotEnoughWeight,
+            RelayError::AlreadyRelayed,
+            RelayError::SigningPolicyHashMismatch,
+            RelayError::MustUseNewSignPolicy,
+        ] {
+            assert_eq!(error.revert_reason(), Some(error.to_string().as_str()));
+        }
+        assert_eq!(RelayError::Selector.revert_reason(), None);
     }
 }

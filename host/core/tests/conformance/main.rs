@@ -8,6 +8,7 @@
 mod commit;
 mod fast_updates;
 mod feed_ids;
+mod fsp_signing;
 mod harness;
 mod median;
 mod merkle;
@@ -25,6 +26,7 @@ const FILES: &[(&str, Checker)] = &[
     ("commit.json", commit::check),
     ("fast-updates.json", fast_updates::check),
     ("feed-ids.json", feed_ids::check),
+    ("fsp-signing.json", fsp_signing::check),
     ("median.json", median::check),
     ("merkle.json", merkle::check),
     ("round-results.json", round_results::check),
