@@ -12,7 +12,7 @@ use alloy_primitives::U256;
 use alloy_sol_types::SolValue;
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::PrimeField;
+use ark_ff::{PrimeField, Zero};
 use sha2::{Digest, Sha256};
 
 use super::abi;
@@ -138,6 +138,30 @@ pub struct Proof {
 /// The production caller fills the bytes from a CSPRNG; the result is never zero in practice.
 pub fn nonce_from_random_bytes(bytes: &[u8; 64]) -> Fr {
     Fr::from_be_bytes_mod_order(bytes)
+}
+
+/// Draws a non-zero proof or signature nonce: `fill_random` must fill the buffer from a CSPRNG
+/// (it is called again in the negligible case that the bytes reduce to zero).
+pub fn draw_nonce(mut fill_random: impl FnMut(&mut [u8; 64])) -> Fr {
+    loop {
+        let mut bytes = [0u8; 64];
+        fill_random(&mut bytes);
+        let nonce = nonce_from_random_bytes(&bytes);
+        if !nonce.is_zero() {
+            return nonce;
+        }
+    }
+}
+
+/// Proves a ticket with a fresh nonce from `fill_random` (a CSPRNG; see [`draw_nonce`]).
+pub fn prove(
+    key: &SortitionKey,
+    seed: U256,
+    block: U256,
+    replicate: U256,
+    fill_random: impl FnMut(&mut [u8; 64]),
+) -> Proof {
+    prove_with_nonce(key, seed, block, replicate, &draw_nonce(fill_random))
 }
 
 /// `gamma = sk·H(seed, block, replicate)`: the lottery score without the proof (one scalar
@@ -298,6 +322,26 @@ mod tests {
         );
         assert_eq!(cred.abi_encode().to_vec(), abi_encode_via_sol(&cred));
         assert_eq!(Credential::abi_decode(&cred.abi_encode()), Ok(cred));
+    }
+
+    #[test]
+    fn drawn_nonces_skip_zero_and_prove() {
+        let (key, seed, _) = worked_example();
+        let mut calls = 0;
+        let nonce = draw_nonce(|bytes| {
+            calls += 1;
+            if calls > 1 {
+                bytes.fill(0x33);
+            }
+        });
+        assert_eq!(calls, 2);
+        assert!(!nonce.is_zero());
+        let proof = prove(&key, seed, U256::from(1), U256::from(2), |b| b.fill(0x44));
+        let credential = proof.credential;
+        assert_eq!(
+            verify(&key.public_words(), seed, U256::from(1), &credential),
+            Ok(())
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use alloy_primitives::U256;
+
 /// One feed's move: up by one scale step, down by one, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Delta {
@@ -99,6 +101,24 @@ impl fmt::Display for Delta {
     }
 }
 
+/// What `FastUpdater` does to a feed value for one delta, with `scale` in 1x127 fixed point
+/// (`2^127 + precision`): up is `(v · scale) >> 127`, down is `(v << 127) / scale`, in EVM
+/// 256-bit arithmetic (wrapping; division by zero gives zero).
+pub fn apply(value: U256, delta: Delta, scale: u128) -> U256 {
+    let scale = U256::from(scale);
+    match delta {
+        Delta::Zero => value,
+        Delta::Up => {
+            let product: U256 = value.wrapping_mul(scale);
+            product >> 127
+        }
+        Delta::Down => {
+            let shifted: U256 = value << 127;
+            shifted.checked_div(scale).unwrap_or(U256::ZERO)
+        }
+    }
+}
+
 /// Packs deltas four to a byte, first feed in the top bits; `ceil(n/4)` bytes.
 pub fn encode(deltas: &[Delta]) -> Vec<u8> {
     deltas
@@ -181,6 +201,24 @@ mod tests {
             decode(&[0x71]),
             vec![Delta::Up, Delta::Down, Delta::Zero, Delta::Up]
         );
+    }
+
+    #[test]
+    fn feed_arithmetic_matches_the_contract() {
+        let scale = (1u128 << 127) + (1u128 << 114);
+        let cases = [
+            (100_000u64, 100_012u64, 99_987u64),
+            (12_345_678, 12_347_185, 12_344_171),
+            (536_870_911, 536_936_446, 536_805_382),
+            (8191, 8191, 8190),
+        ];
+        for (value, up, down) in cases {
+            let value = U256::from(value);
+            assert_eq!(apply(value, Delta::Up, scale), U256::from(up));
+            assert_eq!(apply(value, Delta::Down, scale), U256::from(down));
+            assert_eq!(apply(value, Delta::Zero, scale), value);
+        }
+        assert_eq!(apply(U256::from(5), Delta::Down, 0), U256::ZERO);
     }
 
     #[test]

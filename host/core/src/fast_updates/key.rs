@@ -37,6 +37,18 @@ impl SortitionKey {
         Ok(Self { secret, public })
     }
 
+    /// A fresh key, uniform in `[1, q)` up to a negligible bias, from 64 bytes `fill_random`
+    /// draws from a CSPRNG (the Go keygen draws uniformly in `[0, q)`).
+    pub fn generate(mut fill_random: impl FnMut(&mut [u8; 64])) -> Self {
+        loop {
+            let mut bytes = [0u8; 64];
+            fill_random(&mut bytes);
+            if let Ok(key) = Self::from_be_bytes(&bytes) {
+                return key;
+            }
+        }
+    }
+
     /// A key from big-endian bytes of any length, reduced modulo `q` (the Go client does not
     /// reduce, but only `sk·G` and `sk·c mod q` are ever used, so the results are identical).
     pub fn from_be_bytes(bytes: &[u8]) -> Result<Self, KeyError> {

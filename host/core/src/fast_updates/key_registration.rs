@@ -13,6 +13,7 @@ use ark_ec::CurveGroup;
 use sha2::{Digest, Sha256};
 
 use super::abi;
+use super::credential::draw_nonce;
 use super::curve::{CurveError, PointWords, fr_to_u256, generator, u256_to_fr_reduced};
 use super::key::SortitionKey;
 
@@ -110,6 +111,15 @@ pub fn sign_with_nonce(key: &SortitionKey, identity: &Address, k: &Fr) -> Regist
         e,
         s: fr_to_u256(&s),
     }
+}
+
+/// Signs the identity address with a fresh nonce from `fill_random` (a CSPRNG).
+pub fn sign(
+    key: &SortitionKey,
+    identity: &Address,
+    fill_random: impl FnMut(&mut [u8; 64]),
+) -> Registration {
+    sign_with_nonce(key, identity, &draw_nonce(fill_random))
 }
 
 /// Verifies `verificationData` for `public_key` and `identity` as `FastUpdater.verifyPublicKey`
