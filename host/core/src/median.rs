@@ -12,7 +12,11 @@
 //!
 //! With `W = 0` the median is the average of the two lowest values and the quartiles stay
 //! empty; with `W = 0` and a single value the reference crashes, which is an error here.
-//! The result is independent of voter order, since equal values are interchangeable.
+//!
+//! The result does not depend on voter order as long as every weight is positive. With zero
+//! weights it can: for values 5 (w 2), 5 (w 0), 7 (w 2) the median is 5, but with the two
+//! fives swapped it is 6, because the half-weight average then reaches past the zero-weight
+//! five. Voters must therefore be given in signing-policy order, as the reference does.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use alloy_primitives::U256;
@@ -194,6 +198,18 @@ mod tests {
         assert_eq!((r.median, r.q1, r.q3), (Some(3), Some(2), Some(4)));
         let r = run(&[Some(3), Some(4)], &[1, 1]);
         assert_eq!((r.median, r.q1, r.q3), (Some(3), Some(3), Some(4)));
+    }
+
+    #[test]
+    fn order_matters_when_a_zero_weight_value_ties_at_the_half() {
+        assert_eq!(
+            run(&[Some(5), Some(5), Some(7)], &[2, 0, 2]).median,
+            Some(5)
+        );
+        assert_eq!(
+            run(&[Some(5), Some(5), Some(7)], &[0, 2, 2]).median,
+            Some(6)
+        );
     }
 
     #[test]
