@@ -9,7 +9,6 @@
 //! `s + q` is accepted too).
 
 use alloy_primitives::U256;
-use alloy_sol_types::SolValue;
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{PrimeField, Zero};
@@ -278,14 +277,10 @@ fn affine_words(point: G1Projective) -> PointWords {
     }
 }
 
-/// The credential ABI encoding via the generated struct (must equal [`Credential::abi_encode`]).
-pub fn abi_encode_via_sol(credential: &Credential) -> Vec<u8> {
-    credential.to_sol().abi_encode()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_sol_types::SolValue;
 
     fn word(hex: &str) -> U256 {
         U256::from_str_radix(hex.trim_start_matches("0x"), 16).unwrap()
@@ -320,7 +315,7 @@ mod tests {
             verify(&key.public_words(), seed, U256::from(12_345_678), &cred),
             Ok(())
         );
-        assert_eq!(cred.abi_encode().to_vec(), abi_encode_via_sol(&cred));
+        assert_eq!(cred.abi_encode().to_vec(), cred.to_sol().abi_encode());
         assert_eq!(Credential::abi_decode(&cred.abi_encode()), Ok(cred));
     }
 

@@ -158,6 +158,32 @@ pub fn winning_tickets(
     winners
 }
 
+/// Scans `replicates` and proves every winner with a fresh nonce from `fill_random` (a CSPRNG):
+/// the credentials to submit for `block`, by ascending replicate.
+pub fn prove_winning_tickets(
+    key: &SortitionKey,
+    seed: U256,
+    block: U256,
+    replicates: Range<u64>,
+    cutoff: U256,
+    mut fill_random: impl FnMut(&mut [u8; 64]),
+) -> Vec<Credential> {
+    winning_tickets(key, seed, block, replicates, cutoff)
+        .iter()
+        .map(|ticket| {
+            let k = credential::draw_nonce(&mut fill_random);
+            credential::prove_with_points(
+                key,
+                U256::from(ticket.replicate),
+                &ticket.h,
+                &ticket.gamma,
+                &k,
+            )
+            .credential
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +196,28 @@ mod tests {
         assert_eq!(sortition_weight(300, 65535), Ok(19));
         assert_eq!(sortition_weight(0, 65535), Ok(0));
         assert_eq!(sortition_weight(1, 0), Err(EligibilityError::ZeroWeightSum));
+    }
+
+    #[test]
+    fn proved_winners_verify_and_pass_the_ticket_check() {
+        let key = SortitionKey::from_be_bytes(&[7; 32]).unwrap();
+        let seed = U256::from(99);
+        let block = U256::from(1234);
+        // A wide cutoff (the largest sample size, ~256 ⇒ ~1/16 of tickets win) keeps the test small.
+        let cutoff = score_cutoff(u128::MAX);
+        let winners = winning_tickets(&key, seed, block, 0..64, cutoff);
+        let proved = prove_winning_tickets(&key, seed, block, 0..64, cutoff, |b| b.fill(9));
+        assert!(!proved.is_empty());
+        assert_eq!(winners.len(), proved.len());
+        for (ticket, credential) in winners.iter().zip(&proved) {
+            assert_eq!(credential.replicate, U256::from(ticket.replicate));
+            assert_eq!(credential.gamma.x, ticket.gamma_x());
+            let pk = key.public_words();
+            assert_eq!(
+                check_ticket(&pk, seed, block, credential, 64, cutoff),
+                Ok(())
+            );
+        }
     }
 
     #[test]

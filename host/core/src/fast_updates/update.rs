@@ -186,8 +186,8 @@ impl SignedUpdate {
         submit_and_pass_calldata(inner)
     }
 
-    /// Decodes `submitUpdates` calldata (strictly: canonical encoding, no trailing garbage
-    /// beyond what the decoder validates). Never panics.
+    /// Decodes `submitUpdates` calldata. Decoding is validating (non-canonical encodings, such
+    /// as dirty padding, are rejected), and never panics on any input.
     pub fn decode_submit_updates(calldata: &[u8]) -> Result<Self, UpdateError> {
         check_selector(calldata, abi::submitUpdatesCall::SELECTOR)?;
         let call = abi::submitUpdatesCall::abi_decode_validate(calldata)
