@@ -1,0 +1,119 @@
+//! Glue called by [`export_plugin!`](crate::export_plugin); not a public API.
+
+use std::cell::RefCell;
+use std::thread::LocalKey;
+
+use crate::{FeedId, Info, Message, Observation, Plugin, PluginConfig, PluginInfo, VenueVolume};
+
+/// Where `export_plugin!` keeps the one plugin value of an instance.
+pub type State<P> = LocalKey<RefCell<Option<P>>>;
+
+/// Runs `f` on the instance's plugin, creating it with `Default` first if needed.
+fn with<P: Plugin, R>(state: &'static State<P>, f: impl FnOnce(&mut P) -> R) -> R {
+    state.with_borrow_mut(|slot| f(slot.get_or_insert_with(P::default)))
+}
+
+/// `info`: the plugin's own answer plus the SDK version.
+pub fn info<P: Plugin>(state: &'static State<P>, name: &str, version: &str) -> PluginInfo {
+    let package = Info {
+        name: name.to_owned(),
+        version: version.to_owned(),
+    };
+    let info = with(state, |plugin| plugin.info(package));
+    PluginInfo {
+        name: info.name,
+        version: info.version,
+        sdk_version: Some(crate::SDK_VERSION.to_owned()),
+    }
+}
+
+/// `init`: a fresh plugin value, then its `init`.
+pub fn init<P: Plugin>(state: &'static State<P>, config: PluginConfig) -> Result<(), String> {
+    with(state, |plugin| plugin.init(&config))
+}
+
+/// `values`: one finite value or `None` per requested feed.
+pub fn values<P: Plugin>(
+    state: &'static State<P>,
+    feeds: Vec<FeedId>,
+    voting_round: Option<u32>,
+) -> Vec<Option<Observation>> {
+    let answer = with(state, |plugin| plugin.values(&feeds, voting_round));
+    normalise_values(answer, feeds.len())
+}
+
+/// `volumes`: one list per requested feed.
+pub fn volumes<P: Plugin>(
+    state: &'static State<P>,
+    feeds: Vec<FeedId>,
+    window_seconds: u32,
+) -> Vec<Vec<VenueVolume>> {
+    let mut answer = with(state, |plugin| plugin.volumes(&feeds, window_seconds));
+    answer.resize(feeds.len(), Vec::new());
+    answer
+}
+
+/// `on-message`.
+pub fn on_message<P: Plugin>(state: &'static State<P>, connection_id: u64, message: Message) {
+    with(state, |plugin| plugin.on_message(connection_id, message));
+}
+
+/// `on-close`.
+pub fn on_close<P: Plugin>(state: &'static State<P>, connection_id: u64, reason: String) {
+    with(state, |plugin| plugin.on_close(connection_id, reason));
+}
+
+/// `tick`.
+pub fn tick<P: Plugin>(state: &'static State<P>) {
+    with(state, |plugin| plugin.tick());
+}
+
+/// Pads or truncates to `len` entries and drops non-finite values and volumes.
+pub(crate) fn normalise_values(
+    mut values: Vec<Option<Observation>>,
+    len: usize,
+) -> Vec<Option<Observation>> {
+    values.resize(len, None);
+    for slot in &mut values {
+        if let Some(observation) = slot {
+            if !observation.value.is_finite() {
+                *slot = None;
+            } else if observation.volume.is_some_and(|v| !v.is_finite()) {
+                observation.volume = None;
+            }
+        }
+    }
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_pads_short_answers_with_none() {
+        let out = normalise_values(vec![Some(Observation::new(1.0, 5))], 3);
+        assert_eq!(out, vec![Some(Observation::new(1.0, 5)), None, None]);
+    }
+
+    #[test]
+    fn normalise_truncates_long_answers() {
+        let out = normalise_values(vec![Some(Observation::new(1.0, 5)); 4], 2);
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn normalise_drops_non_finite_values_and_volumes() {
+        let mut with_bad_volume = Observation::new(2.0, 7);
+        with_bad_volume.volume = Some(f64::INFINITY);
+        let out = normalise_values(
+            vec![
+                Some(Observation::new(f64::NAN, 1)),
+                Some(Observation::new(f64::NEG_INFINITY, 1)),
+                Some(with_bad_volume),
+            ],
+            3,
+        );
+        assert_eq!(out, vec![None, None, Some(Observation::new(2.0, 7))]);
+    }
+}
