@@ -55,17 +55,20 @@ impl SortitionKey {
         Self::from_scalar(Fr::from_be_bytes_mod_order(bytes))
     }
 
-    /// Parses the configured key the way the Go client's `big.Int.SetString(s, 0)` does for the
-    /// two forms used in practice: `0x…` (or `0X…`) is hex, digits without a prefix are decimal.
-    /// Surrounding whitespace is ignored. A bare hex string without `0x` is not accepted.
+    /// Parses the configured key exactly as the Go client's `big.Int.SetString(s, 0)` reads it:
+    /// an optional sign, then `0x`/`0X` hex, `0b`/`0B` binary, `0o`/`0O` or a bare leading `0`
+    /// octal, otherwise decimal; `_` may separate digits (or follow the prefix). So a bare hex
+    /// string without `0x` is not accepted, and `0123` is octal. Surrounding whitespace is
+    /// ignored (Go would reject it). The value is reduced modulo `q`; a negative key is `−sk`.
     pub fn parse(text: &str) -> Result<Self, KeyError> {
         let text = text.trim();
-        let bytes = if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-            parse_hex(hex)?
-        } else {
-            parse_decimal(text)?
+        let (negative, unsigned) = match text.as_bytes().first() {
+            Some(b'-') => (true, &text[1..]),
+            Some(b'+') => (false, &text[1..]),
+            _ => (false, text),
         };
-        Self::from_be_bytes(&bytes)
+        let value = parse_go_base0(unsigned)?;
+        Self::from_scalar(if negative { -value } else { value })
     }
 
     /// The private scalar.
@@ -98,38 +101,47 @@ impl fmt::Debug for SortitionKey {
     }
 }
 
-fn parse_hex(hex: &str) -> Result<Vec<u8>, KeyError> {
-    if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(KeyError::Malformed);
-    }
-    let padded;
-    let hex = if hex.len() % 2 == 1 {
-        padded = format!("0{hex}");
-        padded.as_str()
+/// Go's base-0 integer syntax (without sign), reduced modulo `q`.
+fn parse_go_base0(text: &str) -> Result<Fr, KeyError> {
+    let lower = text.to_ascii_lowercase();
+    let (radix, digits, prefixed) = if let Some(rest) = lower.strip_prefix("0x") {
+        (16, rest, true)
+    } else if let Some(rest) = lower.strip_prefix("0b") {
+        (2, rest, true)
+    } else if let Some(rest) = lower.strip_prefix("0o") {
+        (8, rest, true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..], true)
     } else {
-        hex
+        (10, lower.as_str(), false)
     };
-    hex.as_bytes()
-        .chunks(2)
-        .map(|pair| {
-            std::str::from_utf8(pair)
-                .ok()
-                .and_then(|s| u8::from_str_radix(s, 16).ok())
-                .ok_or(KeyError::Malformed)
-        })
-        .collect()
-}
-
-fn parse_decimal(text: &str) -> Result<Vec<u8>, KeyError> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(KeyError::Malformed);
+    // Underscores only between digits, or between the prefix and the first digit.
+    let bytes = digits.as_bytes();
+    let mut previous_is_digit = prefixed;
+    let mut any_digit = false;
+    let base = Fr::from(u64::from(radix));
+    let mut value = Fr::zero();
+    for (index, &byte) in bytes.iter().enumerate() {
+        if byte == b'_' {
+            let next_is_digit = bytes.get(index + 1).is_some_and(|b| *b != b'_');
+            if !previous_is_digit || !next_is_digit {
+                return Err(KeyError::Malformed);
+            }
+            previous_is_digit = false;
+            continue;
+        }
+        let digit = char::from(byte)
+            .to_digit(radix)
+            .ok_or(KeyError::Malformed)?;
+        value = value * base + Fr::from(u64::from(digit));
+        previous_is_digit = true;
+        any_digit = true;
     }
-    // Accumulate modulo q so that arbitrarily long decimal strings work.
-    let ten = Fr::from(10u64);
-    let value = text.bytes().fold(Fr::zero(), |acc, digit| {
-        acc * ten + Fr::from(u64::from(digit - b'0'))
-    });
-    Ok(fr_to_u256(&value).to_be_bytes::<32>().to_vec())
+    if any_digit || lower == "0" {
+        Ok(value)
+    } else {
+        Err(KeyError::Malformed)
+    }
 }
 
 #[cfg(test)]
@@ -166,9 +178,34 @@ mod tests {
     }
 
     #[test]
+    fn go_base0_forms_agree() {
+        let want = SortitionKey::parse("4660").unwrap();
+        for form in [
+            "0x1234",
+            "0X1234",
+            "0x_12_34",
+            "0b1001000110100",
+            "0o11064",
+            "011064",
+            "4_660",
+            "+4660",
+        ] {
+            assert_eq!(SortitionKey::parse(form), Ok(want.clone()), "{form}");
+        }
+        let minus_one = SortitionKey::parse("-1").unwrap();
+        let q_minus_one = SortitionKey::parse(
+            "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000",
+        )
+        .unwrap();
+        assert_eq!(minus_one, q_minus_one);
+        for bad in ["", "_1", "1_", "1__2", "0x", "0b2", "09", "12a", "-"] {
+            assert_eq!(SortitionKey::parse(bad), Err(KeyError::Malformed), "{bad}");
+        }
+    }
+
+    #[test]
     fn rejects_malformed_and_zero_keys() {
         assert_eq!(SortitionKey::parse("abc"), Err(KeyError::Malformed));
-        assert_eq!(SortitionKey::parse("0x"), Err(KeyError::Malformed));
         assert_eq!(SortitionKey::parse("0xzz"), Err(KeyError::Malformed));
         assert_eq!(SortitionKey::parse("0x00"), Err(KeyError::Zero));
         assert_eq!(
