@@ -6,6 +6,7 @@
 
 mod fast_updates;
 mod feed;
+mod fsp;
 mod median;
 mod merkle;
 mod payload;
