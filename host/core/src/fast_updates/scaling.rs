@@ -126,6 +126,16 @@ pub struct FeedValues {
     pub provider: f64,
 }
 
+impl FeedValues {
+    /// From the raw `fetchCurrentFeeds` value and decimals and the provider's float.
+    pub fn from_chain(value: U256, decimals: i8, provider: f64) -> Self {
+        Self {
+            chain: chain_value_to_f64(value, decimals),
+            provider,
+        }
+    }
+}
+
 /// Deltas for feeds in index order, `None` for unsupported feeds (they get `0`). The result
 /// stops at the last supported feed; with no supported feed there is nothing to submit and the
 /// result is `None` (the Go client panics there). `draw` yields uniform values in `[0, 1)`.
@@ -198,7 +208,12 @@ mod tests {
     #[test]
     fn deltas_stop_at_the_last_supported_feed() {
         let v = |chain, provider| Some(FeedValues { chain, provider });
-        let feeds = [v(1.0, 2.0), None, v(2.0, 1.0), None];
+        let feeds = [
+            v(1.0, 2.0),
+            None,
+            Some(FeedValues::from_chain(U256::from(200), 2, 1.0)),
+            None,
+        ];
         let deltas = deltas_for_feeds(&feeds, 0.001, || 0.5).unwrap();
         assert_eq!(deltas, vec![Delta::Up, Delta::Zero, Delta::Down]);
         assert_eq!(deltas_for_feeds(&[None, None], 0.001, || 0.5), None);
