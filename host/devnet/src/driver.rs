@@ -1,0 +1,71 @@
+//! The background daemon: what the network's FlareDaemon does in every block.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use alloy::primitives::Address;
+use alloy::providers::Provider;
+use ftso_chain::IFlareSystemsManager;
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+use crate::devnet::{DevnetProvider, send_call};
+
+/// Calls `FlareSystemsManager.daemonize()` once for every block it did not mine itself. Aborted on drop.
+#[derive(Debug)]
+pub struct DaemonDriver {
+    handle: JoinHandle<()>,
+}
+
+impl DaemonDriver {
+    pub(crate) fn spawn(
+        provider: DevnetProvider,
+        daemon: Address,
+        flare_systems_manager: Address,
+        lock: Arc<Mutex<()>>,
+        poll: Duration,
+    ) -> Self {
+        let handle = tokio::spawn(async move {
+            let mut last_own_block = 0u64;
+            let mut interval = tokio::time::interval(poll);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                let latest = match provider.get_block_number().await {
+                    Ok(latest) => latest,
+                    Err(error) => {
+                        tracing::warn!(%error, "daemon driver: eth_blockNumber failed");
+                        continue;
+                    }
+                };
+                if latest <= last_own_block {
+                    continue;
+                }
+                let _guard = lock.lock().await;
+                let call = IFlareSystemsManager::daemonizeCall {};
+                match send_call(&provider, daemon, flare_systems_manager, &call).await {
+                    Ok(receipt) => last_own_block = receipt.block_number.unwrap_or(latest),
+                    Err(error) => tracing::warn!(
+                        error = format!("{error:#}"),
+                        "daemon driver: daemonize failed"
+                    ),
+                }
+            }
+        });
+        Self { handle }
+    }
+
+    /// Stops the driver.
+    pub fn stop(self) {}
+
+    /// Whether the driver task has ended (it only ends when aborted or on a panic).
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+}
+
+impl Drop for DaemonDriver {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
