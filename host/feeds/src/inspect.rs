@@ -36,6 +36,7 @@ pub struct Inspection {
 /// Inspects a component. Must run inside a tokio runtime (it instantiates the plugin to call
 /// `info()`, which needs the capability plumbing) but off its async threads.
 pub fn inspect(path: &Path, runtime: tokio::runtime::Handle) -> anyhow::Result<Inspection> {
+    crate::install_crypto_provider();
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let engine = PluginEngine::new(None)?;
     let component = engine
