@@ -62,6 +62,15 @@ pub fn to_vrs_bytes(signature: &Signature) -> [u8; VRS_SIGNATURE_LEN] {
     out
 }
 
+/// The `(uint8 v, bytes32 r, bytes32 s)` tuple contract calls take (`v = 27 + parity`).
+pub fn vrs_parts(signature: &Signature) -> (u8, B256, B256) {
+    (
+        27 + u8::from(signature.v()),
+        B256::from(signature.r().to_be_bytes::<32>()),
+        B256::from(signature.s().to_be_bytes::<32>()),
+    )
+}
+
 /// Decodes a `v ‖ r ‖ s` signature; `v` must be 27 or 28.
 pub fn from_vrs_bytes(bytes: &[u8]) -> Result<Signature, SignatureError> {
     let bytes: &[u8; VRS_SIGNATURE_LEN] = bytes
@@ -92,6 +101,10 @@ mod tests {
         let signature = sign_eip191(&signer, &hash).unwrap();
         let bytes = to_vrs_bytes(&signature);
         assert!(bytes[0] == 27 || bytes[0] == 28);
+        let (v, r, s) = vrs_parts(&signature);
+        assert_eq!(v, bytes[0]);
+        assert_eq!(r.as_slice(), &bytes[1..33]);
+        assert_eq!(s.as_slice(), &bytes[33..65]);
         let decoded = from_vrs_bytes(&bytes).unwrap();
         assert_eq!(recover_eip191(&decoded, &hash).unwrap(), signer.address());
     }

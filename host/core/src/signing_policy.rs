@@ -222,6 +222,30 @@ pub fn chain_bound_hash(chain_id: u64, bytes: &[u8]) -> B256 {
     keccak256(buffer)
 }
 
+/// Which signing-policy hash scheme a Relay uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyHashScheme {
+    /// The chained keccak over padded words (`Relay.sol` of flare-smart-contracts-v2 main).
+    Legacy,
+    /// `keccak256(uint256 chainId ‖ bytes)`, the scheme of a newer Relay.
+    ChainBound,
+}
+
+/// The hash of `bytes` that equals `stored` (the Relay's `toSigningPolicyHash`), trying the
+/// legacy scheme first, then the chain-bound one. `None` means neither matches: do not sign.
+pub fn matching_hash(
+    bytes: &[u8],
+    chain_id: u64,
+    stored: &B256,
+) -> Option<(PolicyHashScheme, B256)> {
+    let legacy = legacy_hash(bytes);
+    if legacy == *stored {
+        return Some((PolicyHashScheme::Legacy, legacy));
+    }
+    let bound = chain_bound_hash(chain_id, bytes);
+    (bound == *stored).then_some((PolicyHashScheme::ChainBound, bound))
+}
+
 #[cfg(test)]
 #[allow(
     clippy::indexing_slicing,
@@ -299,6 +323,22 @@ mod tests {
             policy.encode(),
             Err(SigningPolicyError::RewardEpochTooLarge(1 << 24))
         );
+    }
+
+    #[test]
+    fn matching_hash_picks_the_scheme_the_relay_stores() {
+        let bytes = one_voter().encode().unwrap();
+        let legacy = legacy_hash(&bytes);
+        let bound = chain_bound_hash(14, &bytes);
+        assert_eq!(
+            matching_hash(&bytes, 14, &legacy),
+            Some((PolicyHashScheme::Legacy, legacy))
+        );
+        assert_eq!(
+            matching_hash(&bytes, 14, &bound),
+            Some((PolicyHashScheme::ChainBound, bound))
+        );
+        assert_eq!(matching_hash(&bytes, 19, &bound), None);
     }
 
     #[test]
