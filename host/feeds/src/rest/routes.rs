@@ -113,18 +113,14 @@ enum Body400 {
 
 /// Reads and checks the body like Express's JSON parser followed by the handler's `body.feeds.map`.
 async fn read_feeds(request: Request) -> Body400 {
-    let is_json = is_json(request.headers());
-    let body = match axum::body::to_bytes(request.into_body(), BODY_LIMIT + 1).await {
-        Ok(body) => body,
-        Err(_) => return Body400::Response(too_large()),
-    };
-    if !is_json {
-        // Express leaves the body empty: `body.feeds` is undefined and the handler throws.
+    if !is_json(request.headers()) {
+        // Express does not parse it (whatever its size): `body.feeds` is undefined and the handler throws.
         return Body400::Response(internal_error("request body is not application/json"));
     }
-    if body.len() > BODY_LIMIT {
-        return Body400::Response(too_large());
-    }
+    let body = match axum::body::to_bytes(request.into_body(), BODY_LIMIT + 1).await {
+        Ok(body) if body.len() <= BODY_LIMIT => body,
+        _ => return Body400::Response(too_large()),
+    };
     let value = match parse_body(&body) {
         Ok(Some(value)) => value,
         Ok(None) => return Body400::Response(internal_error("empty body")),
@@ -150,19 +146,16 @@ where
 
 /// A parameter error is reported after the body is parsed (a malformed body wins, as in Express).
 async fn after_body(request: Request, response: Response) -> Response {
-    let is_json = is_json(request.headers());
-    let Ok(body) = axum::body::to_bytes(request.into_body(), BODY_LIMIT + 1).await else {
-        return too_large();
-    };
-    if is_json {
-        if body.len() > BODY_LIMIT {
-            return too_large();
-        }
-        if let Err(message) = parse_body(&body) {
-            return error_4xx(StatusCode::BAD_REQUEST, &message);
-        }
+    if !is_json(request.headers()) {
+        return response;
     }
-    response
+    match axum::body::to_bytes(request.into_body(), BODY_LIMIT + 1).await {
+        Ok(body) if body.len() <= BODY_LIMIT => match parse_body(&body) {
+            Ok(_) => response,
+            Err(message) => error_4xx(StatusCode::BAD_REQUEST, &message),
+        },
+        _ => too_large(),
+    }
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
