@@ -31,10 +31,10 @@ pub const RANDOM_LEN: usize = 32;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CommitError {
     /// A feed value could not be encoded.
-    #[error("cannot encode feed values: {0}")]
+    #[error("cannot encode feed values")]
     Values(#[from] ValueEncodingError),
     /// The reveal does not fit in a PayloadMessage.
-    #[error("cannot frame the message: {0}")]
+    #[error("cannot frame the reveal as a PayloadMessage")]
     Payload(#[from] PayloadError),
     /// A commit payload is not exactly 32 bytes.
     #[error("commit payload must be 32 bytes, got {len}")]
@@ -54,7 +54,7 @@ pub enum RevealError {
         len: usize,
     },
     /// The value words after the random are malformed for the feed count.
-    #[error("malformed revealed values: {0}")]
+    #[error("malformed revealed values")]
     Values(#[from] ValueDecodingError),
 }
 

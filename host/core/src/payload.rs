@@ -146,6 +146,17 @@ pub fn split_selector(calldata: &[u8]) -> Option<([u8; 4], &[u8])> {
         .map(|(selector, rest)| (*selector, rest))
 }
 
+/// Decodes `Submission` calldata: the 4-byte selector and the PayloadMessages after it.
+///
+/// The reference (`IndexerClient`) drops the whole transaction when this fails.
+pub fn decode_calldata(calldata: &[u8]) -> Result<([u8; 4], Vec<PayloadMessage>), PayloadError> {
+    let (selector, rest) = split_selector(calldata).ok_or(PayloadError::TruncatedHeader {
+        offset: 0,
+        remaining: calldata.len(),
+    })?;
+    Ok((selector, decode_concatenated(rest)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +259,27 @@ mod tests {
                 len: MAX_PAYLOAD_LEN + 1
             })
         );
+    }
+
+    #[test]
+    fn decodes_calldata_after_the_selector() {
+        let mut calldata = SUBMIT2_SELECTOR.to_vec();
+        let message = PayloadMessage {
+            protocol_id: 100,
+            voting_round_id: 9,
+            payload: vec![1; 36],
+        };
+        calldata.extend(message.encode().unwrap());
+        assert_eq!(
+            decode_calldata(&calldata),
+            Ok((SUBMIT2_SELECTOR, vec![message]))
+        );
+        assert_eq!(
+            decode_calldata(&SUBMIT1_SELECTOR),
+            Ok((SUBMIT1_SELECTOR, vec![]))
+        );
+        assert!(decode_calldata(&[0x6c, 0x53]).is_err());
+        assert!(decode_calldata(&calldata[..calldata.len() - 1]).is_err());
     }
 
     #[test]

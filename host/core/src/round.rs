@@ -84,7 +84,7 @@ pub enum RoundError {
         feeds: usize,
     },
     /// A feed's median is undefined.
-    #[error("median of feed {feed}: {source}")]
+    #[error("median of feed {feed} is undefined")]
     Median {
         /// The feed.
         feed: FeedId,
