@@ -1,0 +1,14 @@
+//! Dev-only helpers shared by the host crates' tests.
+//!
+//! [`wasm_component`] builds a plugin or test component of this workspace for `wasm32-wasip2`
+//! and returns the path of the component file, so host tests load the real thing:
+//!
+//! ```no_run
+//! let fixed = ftso_testkit::wasm_component("ftso-plugin-fixed")?;
+//! assert!(fixed.ends_with("ftso_plugin_fixed.wasm"));
+//! # anyhow::Ok(())
+//! ```
+
+mod component;
+
+pub use component::{WASM_TARGET, component_path, wasm_component, wasm_components, workspace_root};

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the feed plugins (release, wasm32-wasip2) and copies the components into target/plugins/,
+# where the sample config and `ftso-node plugin sign` expect them.
+# Usage: scripts/build-plugins.sh [package ...]   (default: every crate under plugins/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TARGET=wasm32-wasip2
+if ! rustup target list --installed 2>/dev/null | grep -qxF "$TARGET"; then
+  echo "build-plugins: the $TARGET target is missing: run scripts/setup.sh" >&2
+  exit 1
+fi
+if [ "$#" -gt 0 ]; then
+  packages=("$@")
+else
+  packages=()
+  for manifest in plugins/*/Cargo.toml; do
+    packages+=("$(sed -n 's/^name = "\(.*\)"$/\1/p' "$manifest" | head -n1)")
+  done
+fi
+args=()
+for p in "${packages[@]}"; do args+=(-p "$p"); done
+# Own target dir: never waits on (or invalidates) the native build's lock and artefacts.
+CARGO_TARGET_DIR=target/wasm cargo build --release --target "$TARGET" "${args[@]}"
+mkdir -p target/plugins
+for p in "${packages[@]}"; do
+  file="${p//-/_}.wasm"
+  cp "target/wasm/$TARGET/release/$file" "target/plugins/$file"
+  echo "target/plugins/$file ($(wc -c <"target/plugins/$file") bytes)"
+done
