@@ -11,10 +11,20 @@
 //!
 //! The binary search is replicated exactly, since zero-weight voters make equal thresholds and
 //! "any index with `thresholds[i] ≤ v`" would be ambiguous.
+//!
+//! [`SignatureCollection`] gathers other voters' signatures for one message the way the
+//! reference finalizer does and yields `relay()` calldata once the weight passes the threshold.
 
 #![deny(clippy::indexing_slicing)]
 
+use std::collections::BTreeMap;
+
 use alloy_primitives::{Address, B256, U256, keccak256};
+
+use crate::protocol_message::PROTOCOL_MESSAGE_LEN;
+use crate::relay::{RelaySignature, relay_calldata, select_signatures};
+use crate::signing::{self, VRS_SIGNATURE_LEN};
+use crate::signing_policy::SigningPolicy;
 
 /// Default `voter_threshold_bips` of the reference finalizer (5 %).
 pub const DEFAULT_VOTER_THRESHOLD_BIPS: u16 = 500;
@@ -153,6 +163,116 @@ pub fn select_finalizer_addresses(
     )
 }
 
+/// What happened to a signature offered to a [`SignatureCollection`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddOutcome {
+    /// Counted; `threshold_reached` is true exactly once, for the signature that passed it.
+    Added {
+        /// Policy index of the signer.
+        index: u16,
+        /// Accumulated weight.
+        weight: u64,
+        /// Whether this signature brought the weight strictly above the threshold.
+        threshold_reached: bool,
+    },
+    /// The signer already signed this message.
+    Duplicate {
+        /// Policy index of the signer.
+        index: u16,
+    },
+    /// The signature recovers to an address outside the policy (e.g. a signature over another
+    /// message, which recovers to a random address).
+    NotAVoter(Address),
+    /// The signature is malformed (v not 27/28, or not recoverable).
+    Invalid,
+}
+
+/// The signatures collected for one (round, protocol, message), as the reference finalizer
+/// keeps them: each voter counted once, weight summed, threshold reached when the weight is
+/// strictly greater than the threshold.
+#[derive(Debug, Clone)]
+pub struct SignatureCollection {
+    policy: SigningPolicy,
+    threshold: u64,
+    message: [u8; PROTOCOL_MESSAGE_LEN],
+    message_hash: B256,
+    signatures: BTreeMap<u16, [u8; VRS_SIGNATURE_LEN]>,
+    weight: u64,
+}
+
+impl SignatureCollection {
+    /// A collection for `message` signed under `policy`, with the threshold to pass (the
+    /// policy's, or the raised one for a prolonged epoch: [`crate::relay::effective_threshold`]).
+    pub fn new(policy: SigningPolicy, threshold: u64, message: [u8; PROTOCOL_MESSAGE_LEN]) -> Self {
+        Self {
+            policy,
+            threshold,
+            message_hash: keccak256(message),
+            message,
+            signatures: BTreeMap::new(),
+            weight: 0,
+        }
+    }
+
+    /// Offers one `v ‖ r ‖ s` signature over the collection's message.
+    pub fn add(&mut self, signature: &[u8; VRS_SIGNATURE_LEN]) -> AddOutcome {
+        let Ok(parsed) = signing::from_vrs_bytes(signature) else {
+            return AddOutcome::Invalid;
+        };
+        let Ok(signer) = signing::recover_eip191(&parsed, &self.message_hash) else {
+            return AddOutcome::Invalid;
+        };
+        let Some(index) = self
+            .policy
+            .voter_index(&signer)
+            .and_then(|i| u16::try_from(i).ok())
+        else {
+            return AddOutcome::NotAVoter(signer);
+        };
+        if self.signatures.contains_key(&index) {
+            return AddOutcome::Duplicate { index };
+        }
+        self.signatures.insert(index, *signature);
+        let before = self.weight;
+        self.weight += self
+            .policy
+            .weights
+            .get(usize::from(index))
+            .map_or(0, |w| u64::from(*w));
+        AddOutcome::Added {
+            index,
+            weight: self.weight,
+            threshold_reached: before <= self.threshold && self.weight > self.threshold,
+        }
+    }
+
+    /// Accumulated weight.
+    pub fn weight(&self) -> u64 {
+        self.weight
+    }
+
+    /// Whether the weight is strictly above the threshold.
+    pub fn threshold_reached(&self) -> bool {
+        self.weight > self.threshold
+    }
+
+    /// The `relay()` calldata with the reference's signature choice (heaviest first until the
+    /// threshold is passed, then in index order); `None` below the threshold.
+    pub fn relay_calldata(&self) -> Option<Vec<u8>> {
+        let all: Vec<RelaySignature> = self
+            .signatures
+            .iter()
+            .map(|(index, signature)| RelaySignature {
+                index: *index,
+                signature: *signature,
+            })
+            .collect();
+        let chosen = select_signatures(&self.policy, &all, self.threshold)?;
+        let policy = self.policy.encode().ok()?;
+        relay_calldata(&policy, &self.message, &chosen).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +306,84 @@ mod tests {
         assert_eq!(binary_search(&th, 9), Some(0));
         let th = thresholds(&[10, 0, 5, 5]);
         assert_eq!(binary_search(&th, 10), Some(1));
+    }
+
+    #[test]
+    fn collection_counts_each_voter_once_and_reaches_the_threshold_once() {
+        use alloy_signer_local::PrivateKeySigner;
+
+        use crate::protocol_message::ProtocolMessageMerkleRoot;
+        use crate::relay::RelayState;
+
+        let keys: Vec<PrivateKeySigner> = (1..=3u8)
+            .map(|i| PrivateKeySigner::from_bytes(&B256::repeat_byte(i)).unwrap())
+            .collect();
+        let policy = SigningPolicy {
+            reward_epoch_id: 1,
+            start_voting_round_id: 10,
+            threshold: 50,
+            seed: B256::ZERO,
+            voters: keys.iter().map(PrivateKeySigner::address).collect(),
+            weights: vec![30, 30, 40],
+        };
+        let message = ProtocolMessageMerkleRoot {
+            protocol_id: 100,
+            voting_round_id: 12,
+            is_secure_random: true,
+            merkle_root: B256::repeat_byte(3),
+        }
+        .encode();
+        let sign = |key: &PrivateKeySigner, message: &[u8]| {
+            signing::to_vrs_bytes(&signing::sign_eip191(key, &keccak256(message)).unwrap())
+        };
+        let mut collection = SignatureCollection::new(policy.clone(), 50, message);
+        assert_eq!(
+            collection.add(&sign(&keys[0], &message)),
+            AddOutcome::Added {
+                index: 0,
+                weight: 30,
+                threshold_reached: false
+            }
+        );
+        assert!(collection.relay_calldata().is_none());
+        assert_eq!(
+            collection.add(&sign(&keys[0], &message)),
+            AddOutcome::Duplicate { index: 0 }
+        );
+        assert!(matches!(
+            collection.add(&sign(&keys[1], b"another message")),
+            AddOutcome::NotAVoter(_)
+        ));
+        let mut bad = sign(&keys[1], &message);
+        bad[0] = 0;
+        assert_eq!(collection.add(&bad), AddOutcome::Invalid);
+        assert_eq!(
+            collection.add(&sign(&keys[2], &message)),
+            AddOutcome::Added {
+                index: 2,
+                weight: 70,
+                threshold_reached: true
+            }
+        );
+        assert_eq!(
+            collection.add(&sign(&keys[1], &message)),
+            AddOutcome::Added {
+                index: 1,
+                weight: 100,
+                threshold_reached: false
+            }
+        );
+        let calldata = collection.relay_calldata().unwrap();
+        let mut relay = RelayState {
+            reward_epoch_duration_in_voting_epochs: 10,
+            threshold_increase_bips: 12_000,
+            message_finalization_window_in_reward_epochs: 10,
+            ..RelayState::default()
+        };
+        relay.initialize_policy(&policy).unwrap();
+        let outcome = relay.relay(&calldata).unwrap();
+        // Heaviest first: voter 2 (40) and one of the 30s pass 50.
+        assert_eq!(outcome.signed_weight, 70);
     }
 
     #[test]
