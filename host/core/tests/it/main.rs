@@ -11,6 +11,7 @@ mod median;
 mod merkle;
 mod payload;
 mod reveal;
+mod round;
 mod value;
 
 use proptest::test_runner::Config;
