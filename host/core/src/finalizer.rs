@@ -274,6 +274,7 @@ impl SignatureCollection {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests index fixed test data")]
 mod tests {
     use super::*;
 

@@ -17,7 +17,7 @@
 #![deny(clippy::indexing_slicing)]
 
 use alloy_primitives::aliases::{U24, U120};
-use alloy_primitives::{Address, B256, FixedBytes, U256, keccak256};
+use alloy_primitives::{Address, B256, FixedBytes, U256, address, keccak256};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolValue;
 
@@ -313,6 +313,228 @@ pub fn weight_based_claim_count(claims: &[RewardClaim]) -> usize {
         .count()
 }
 
+/// A registry contract pair of a network whose VoterRegistry and VoterPreRegistry were
+/// redeployed: before `breaking_epoch` the Go client sends to the old addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistryCutover {
+    /// Chain id.
+    pub chain_id: u64,
+    /// First reward epoch served by the new contracts.
+    pub breaking_epoch: u32,
+    /// New VoterRegistry.
+    pub new_registry: Address,
+    /// Old VoterRegistry.
+    pub old_registry: Address,
+    /// New VoterPreRegistry.
+    pub new_pre_registry: Address,
+    /// Old VoterPreRegistry.
+    pub old_pre_registry: Address,
+}
+
+/// The cutovers hard-coded in the Go system client (Coston, Flare, Songbird).
+pub const REGISTRY_CUTOVERS: [RegistryCutover; 3] = [
+    RegistryCutover {
+        chain_id: chain_id::COSTON,
+        breaking_epoch: 5451,
+        new_registry: address!("42F4526BFC6f892DB515a832a52eFc9edFADf6c0"),
+        old_registry: address!("B4B93a3A3ADa93a574E6efeb5f295bf882934cB6"),
+        new_pre_registry: address!("4A5538e86bc09cc1b02BAE720CCc39548e10dB28"),
+        old_pre_registry: address!("F660984B8597e31437cA4b7dEa0A41677982563b"),
+    },
+    RegistryCutover {
+        chain_id: chain_id::FLARE,
+        breaking_epoch: 417,
+        new_registry: address!("A480457953Af3583E54DCd630b219353B8FC9Af7"),
+        old_registry: address!("2580101692366e2f331e891180d9ffdF861Fce83"),
+        new_pre_registry: address!("76D49E62B07e52A13b7FBB4602eD942f812c87e2"),
+        old_pre_registry: address!("eFDBf6F31Aa46c62414Aee82aF43036d16885b48"),
+    },
+    RegistryCutover {
+        chain_id: chain_id::SONGBIRD,
+        breaking_epoch: 417,
+        new_registry: address!("d23FAE88c09e6A77dD9eFcc29D6bBC55D2e74310"),
+        old_registry: address!("31B9EC65C731c7D973a33Ef3FC83B653f540dC8D"),
+        new_pre_registry: address!("D8957603dE539118898BA2C321a1001d062Be7Ae"),
+        old_pre_registry: address!("9Ba9A142FD5B2953667B03dB40D1d77c83F225a2"),
+    },
+];
+
+/// Which contract a registration call for `reward_epoch_id` goes to, as the Go client decides:
+/// the old address when `configured` is a known new registry (or pre-registry, with
+/// `pre_registry`) and the epoch is before the cutover; otherwise `configured`.
+pub fn registry_for_epoch(
+    chain_id: u64,
+    reward_epoch_id: u32,
+    configured: Address,
+    pre_registry: bool,
+) -> Address {
+    REGISTRY_CUTOVERS
+        .iter()
+        .find(|c| c.chain_id == chain_id)
+        .filter(|c| reward_epoch_id < c.breaking_epoch)
+        .and_then(|c| {
+            let (new, old) = if pre_registry {
+                (c.new_pre_registry, c.old_pre_registry)
+            } else {
+                (c.new_registry, c.old_registry)
+            };
+            (configured == new).then_some(old)
+        })
+        .unwrap_or(configured)
+}
+
+/// One claim of `reward-distribution-data.json` with its proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistributedClaim {
+    /// `merkleProof`.
+    pub merkle_proof: Vec<B256>,
+    /// `body.beneficiary` (20 bytes).
+    pub beneficiary: FixedBytes<20>,
+    /// `body.amount` (decimal string in the JSON).
+    pub amount: U256,
+    /// `body.claimType`.
+    pub claim_type: ClaimType,
+}
+
+/// The parts of `reward-distribution-data.json` the signer checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RewardDistribution {
+    /// `rewardEpochId`.
+    pub reward_epoch_id: u32,
+    /// `rewardClaims`.
+    pub claims: Vec<DistributedClaim>,
+    /// `merkleRoot`, compared as a string with the lowercase `0x` hex of the computed root.
+    pub merkle_root: String,
+    /// `noOfWeightBasedClaims`.
+    pub no_of_weight_based_claims: usize,
+}
+
+/// Why reward distribution data must not be signed.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum RewardDataError {
+    /// The file is for another reward epoch.
+    #[error("invalid rewards epoch id: {got}, expected: {want}")]
+    WrongEpoch {
+        /// `rewardEpochId` of the file.
+        got: u32,
+        /// The epoch being signed.
+        want: u32,
+    },
+    /// The weight-based claim count differs from `noOfWeightBasedClaims`.
+    #[error("weight based claims count does not match: {got}, expected: {want}")]
+    WeightBasedCount {
+        /// Counted weight-based claims.
+        got: usize,
+        /// Declared count.
+        want: usize,
+    },
+    /// There are no claims, so no root.
+    #[error("no reward claims: no merkle root")]
+    NoClaims,
+    /// The computed root differs from `merkleRoot`.
+    #[error("computed merkle root does not match: {got}, expected: {want}")]
+    RootMismatch {
+        /// Computed root, lowercase hex.
+        got: String,
+        /// Declared root.
+        want: String,
+    },
+    /// No claim pays the identity address.
+    #[error("reward claim for identity {0} not found")]
+    NoOwnClaim(Address),
+    /// The identity's claim has a proof that does not verify.
+    #[error("invalid merkle proof for our reward claim")]
+    BadProof,
+    /// The identity's amount is below the configured minimum.
+    #[error("reward amount {amount} is less than min reward {min}")]
+    BelowMin {
+        /// The claim's amount.
+        amount: U256,
+        /// Configured minimum.
+        min: U256,
+    },
+    /// The identity's amount is above the configured (non-zero) maximum.
+    #[error("reward amount {amount} is greater than max reward {max}")]
+    AboveMax {
+        /// The claim's amount.
+        amount: U256,
+        /// Configured maximum.
+        max: U256,
+    },
+    /// A claim cannot be hashed.
+    #[error(transparent)]
+    Claim(#[from] RegistrationError),
+}
+
+/// Checks reward distribution data before `signRewards` as the Go client does: epoch, the
+/// weight-based count, the root over every claim (leaves use the file's epoch), the identity's
+/// own claim (the last one paying it) with a verifying proof, and the optional amount bounds
+/// (`max` of zero means unbounded). Returns the root and the weight-based claim count to sign.
+pub fn verify_reward_distribution(
+    reward_epoch_id: u32,
+    identity: Address,
+    data: &RewardDistribution,
+    min_reward: Option<U256>,
+    max_reward: Option<U256>,
+) -> Result<(B256, usize), RewardDataError> {
+    if data.reward_epoch_id != reward_epoch_id {
+        return Err(RewardDataError::WrongEpoch {
+            got: data.reward_epoch_id,
+            want: reward_epoch_id,
+        });
+    }
+    let to_claim = |c: &DistributedClaim| RewardClaim {
+        reward_epoch_id: data.reward_epoch_id,
+        beneficiary: c.beneficiary,
+        amount: c.amount,
+        claim_type: c.claim_type,
+    };
+    let claims: Vec<RewardClaim> = data.claims.iter().map(to_claim).collect();
+    let weight_based = weight_based_claim_count(&claims);
+    if weight_based != data.no_of_weight_based_claims {
+        return Err(RewardDataError::WeightBasedCount {
+            got: weight_based,
+            want: data.no_of_weight_based_claims,
+        });
+    }
+    let root = reward_claims_tree(&claims)?
+        .root()
+        .ok_or(RewardDataError::NoClaims)?;
+    if root.to_string() != data.merkle_root {
+        return Err(RewardDataError::RootMismatch {
+            got: root.to_string(),
+            want: data.merkle_root.clone(),
+        });
+    }
+    let own = data
+        .claims
+        .iter()
+        .rev()
+        .find(|c| c.beneficiary.as_slice() == identity.as_slice())
+        .ok_or(RewardDataError::NoOwnClaim(identity))?;
+    if !crate::merkle::verify_proof(&to_claim(own).leaf()?, &own.merkle_proof, &root) {
+        return Err(RewardDataError::BadProof);
+    }
+    if let Some(min) = min_reward
+        && own.amount < min
+    {
+        return Err(RewardDataError::BelowMin {
+            amount: own.amount,
+            min,
+        });
+    }
+    if let Some(max) = max_reward
+        && !max.is_zero()
+        && own.amount > max
+    {
+        return Err(RewardDataError::AboveMax {
+            amount: own.amount,
+            max,
+        });
+    }
+    Ok((root, data.no_of_weight_based_claims))
+}
+
 #[cfg(test)]
 #[allow(
     clippy::indexing_slicing,
@@ -332,6 +554,111 @@ mod tests {
         assert_eq!(RegistrationScheme::for_chain(19, 417), WithChainId);
         assert_eq!(RegistrationScheme::for_chain(31337, 10_000), EpochOnly);
         assert_eq!(RegistrationScheme::for_chain(0, 10_000), EpochOnly);
+    }
+
+    #[test]
+    fn registry_cutover_sends_pre_breaking_epochs_to_the_old_contracts() {
+        let flare = REGISTRY_CUTOVERS[1];
+        assert_eq!(
+            flare.old_registry.to_string(),
+            "0x2580101692366e2f331e891180d9ffdF861Fce83"
+        );
+        assert_eq!(
+            registry_for_epoch(14, 416, flare.new_registry, false),
+            flare.old_registry
+        );
+        assert_eq!(
+            registry_for_epoch(14, 417, flare.new_registry, false),
+            flare.new_registry
+        );
+        assert_eq!(
+            registry_for_epoch(14, 416, flare.new_pre_registry, true),
+            flare.old_pre_registry
+        );
+        // Only a known new address is redirected.
+        let other = Address::repeat_byte(7);
+        assert_eq!(registry_for_epoch(14, 1, other, false), other);
+        assert_eq!(
+            registry_for_epoch(114, 1, flare.new_registry, false),
+            flare.new_registry
+        );
+    }
+
+    fn distribution(identity: Address) -> RewardDistribution {
+        let bodies = [
+            (identity, 100u64, ClaimType::Direct),
+            (Address::repeat_byte(0x0b), 1000, ClaimType::Wnat),
+            (Address::repeat_byte(0x0c), 5, ClaimType::Mirror),
+        ];
+        let claims: Vec<RewardClaim> = bodies
+            .iter()
+            .map(|(a, amount, t)| RewardClaim {
+                reward_epoch_id: 9,
+                beneficiary: FixedBytes::from_slice(a.as_slice()),
+                amount: U256::from(*amount),
+                claim_type: *t,
+            })
+            .collect();
+        let tree = reward_claims_tree(&claims).unwrap();
+        RewardDistribution {
+            reward_epoch_id: 9,
+            claims: claims
+                .iter()
+                .map(|c| DistributedClaim {
+                    merkle_proof: tree.proof(&c.leaf().unwrap()).unwrap(),
+                    beneficiary: c.beneficiary,
+                    amount: c.amount,
+                    claim_type: c.claim_type,
+                })
+                .collect(),
+            merkle_root: tree.root().unwrap().to_string(),
+            no_of_weight_based_claims: 2,
+        }
+    }
+
+    #[test]
+    fn reward_distribution_is_verified_like_the_go_client() {
+        let me = Address::repeat_byte(0x0a);
+        let data = distribution(me);
+        let (root, count) = verify_reward_distribution(9, me, &data, None, None).unwrap();
+        assert_eq!((root.to_string(), count), (data.merkle_root.clone(), 2));
+        assert_eq!(
+            verify_reward_distribution(8, me, &data, None, None),
+            Err(RewardDataError::WrongEpoch { got: 9, want: 8 })
+        );
+        let mut wrong_count = data.clone();
+        wrong_count.no_of_weight_based_claims = 3;
+        assert!(matches!(
+            verify_reward_distribution(9, me, &wrong_count, None, None),
+            Err(RewardDataError::WeightBasedCount { got: 2, want: 3 })
+        ));
+        let mut upper = data.clone();
+        upper.merkle_root = upper.merkle_root.to_uppercase().replace("0X", "0x");
+        assert!(matches!(
+            verify_reward_distribution(9, me, &upper, None, None),
+            Err(RewardDataError::RootMismatch { .. })
+        ));
+        let stranger = Address::repeat_byte(0x0d);
+        assert_eq!(
+            verify_reward_distribution(9, stranger, &data, None, None),
+            Err(RewardDataError::NoOwnClaim(stranger))
+        );
+        let mut bad_proof = data.clone();
+        bad_proof.claims[0].merkle_proof.reverse();
+        bad_proof.claims[0].merkle_proof.push(B256::ZERO);
+        assert_eq!(
+            verify_reward_distribution(9, me, &bad_proof, None, None),
+            Err(RewardDataError::BadProof)
+        );
+        assert!(matches!(
+            verify_reward_distribution(9, me, &data, Some(U256::from(101)), None),
+            Err(RewardDataError::BelowMin { .. })
+        ));
+        assert!(matches!(
+            verify_reward_distribution(9, me, &data, None, Some(U256::from(99))),
+            Err(RewardDataError::AboveMax { .. })
+        ));
+        assert!(verify_reward_distribution(9, me, &data, None, Some(U256::ZERO)).is_ok());
     }
 
     #[test]
