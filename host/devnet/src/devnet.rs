@@ -54,6 +54,7 @@ impl Devnet {
     /// reward offers. Reward epoch 0 is current when this returns.
     pub async fn start(config: DevnetConfig) -> anyhow::Result<Devnet> {
         config.validate()?;
+        install_crypto_provider();
         let started = Instant::now();
         let anvil = spawn_anvil(&config)?;
         let keys = anvil.keys();
@@ -120,6 +121,17 @@ impl Devnet {
             anvil,
         };
         devnet.daemonize().await.context("first daemonize")?;
+        // Deployment runs with automine (a block per transaction); interval mining starts afterwards.
+        if let Some(block_time) = devnet.config.block_time {
+            let _: serde_json::Value = devnet
+                .provider
+                .raw_request(
+                    "evm_setIntervalMining".into(),
+                    (block_time.as_secs().max(1),),
+                )
+                .await
+                .context("evm_setIntervalMining")?;
+        }
         tracing::info!(
             rpc = %devnet.rpc_url,
             startup_ms = devnet.startup.as_millis(),
@@ -251,8 +263,7 @@ impl Devnet {
     }
 
     /// Starts a background task that calls `daemonize()` once per new block (as the network's FlareDaemon does),
-    /// checking every `poll` for a new block. Blocks mined by its own daemonize calls do not count, so with
-    /// automine it does not feed itself. Stops when the returned handle is dropped.
+    /// checking every `poll` for a new block; see [`DaemonDriver`]. Stops when the returned handle is dropped.
     pub fn spawn_daemon_driver(&self, poll: Duration) -> DaemonDriver {
         DaemonDriver::spawn(
             self.provider.clone(),
@@ -260,6 +271,7 @@ impl Devnet {
             self.contracts.flare_systems_manager,
             Arc::clone(&self.daemon_lock),
             poll,
+            self.config.block_time.is_some(),
         )
     }
 
@@ -328,10 +340,18 @@ impl Devnet {
     }
 }
 
+/// Installs rustls' ring provider once, in case TLS-capable reqwest is unified into the build without one.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 fn spawn_anvil(config: &DevnetConfig) -> anyhow::Result<AnvilInstance> {
     let path = anvil_path()?;
     let accounts = SYSTEM_ACCOUNTS + KEYS_PER_ENTITY * config.entities;
-    let mut anvil = Anvil::at(&path)
+    let anvil = Anvil::at(&path)
         .port(0u16)
         .arg("--host")
         .arg("127.0.0.1")
@@ -343,11 +363,6 @@ fn spawn_anvil(config: &DevnetConfig) -> anyhow::Result<AnvilInstance> {
         .arg("cancun")
         .arg("--balance")
         .arg("1000000");
-    if let Some(block_time) = config.block_time {
-        anvil = anvil
-            .arg("--block-time")
-            .arg(block_time.as_secs().max(1).to_string());
-    }
     anvil
         .try_spawn()
         .with_context(|| format!("spawning anvil at {}", path.display()))

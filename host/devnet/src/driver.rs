@@ -11,7 +11,9 @@ use tokio::task::JoinHandle;
 
 use crate::devnet::{DevnetProvider, send_call};
 
-/// Calls `FlareSystemsManager.daemonize()` once for every block it did not mine itself. Aborted on drop.
+/// Calls `FlareSystemsManager.daemonize()` once per block. With interval mining its transaction lands in the
+/// next block, so it fires whenever the chain head moved since it last looked; with automine (a block per
+/// transaction) it ignores the blocks its own transactions mined, so it does not feed itself. Aborted on drop.
 #[derive(Debug)]
 pub struct DaemonDriver {
     handle: JoinHandle<()>,
@@ -24,9 +26,12 @@ impl DaemonDriver {
         flare_systems_manager: Address,
         lock: Arc<Mutex<()>>,
         poll: Duration,
+        interval_mining: bool,
     ) -> Self {
         let handle = tokio::spawn(async move {
-            let mut last_own_block = 0u64;
+            // The newest block already accounted for: seen before sending (interval mining) or mined by our own
+            // transaction (automine).
+            let mut handled = 0u64;
             let mut interval = tokio::time::interval(poll);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -38,13 +43,14 @@ impl DaemonDriver {
                         continue;
                     }
                 };
-                if latest <= last_own_block {
+                if latest <= handled {
                     continue;
                 }
                 let _guard = lock.lock().await;
                 let call = IFlareSystemsManager::daemonizeCall {};
                 match send_call(&provider, daemon, flare_systems_manager, &call).await {
-                    Ok(receipt) => last_own_block = receipt.block_number.unwrap_or(latest),
+                    Ok(_) if interval_mining => handled = latest,
+                    Ok(receipt) => handled = receipt.block_number.unwrap_or(latest),
                     Err(error) => tracing::warn!(
                         error = format!("{error:#}"),
                         "daemon driver: daemonize failed"

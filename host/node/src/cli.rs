@@ -20,6 +20,8 @@ enum Command {
     Plugin(commands::plugin::PluginCommand),
     /// Serve feed values from WebAssembly plugins (the REST contract on port 3101).
     Feeds(commands::feeds::FeedsCommand),
+    /// Start a local FSP devnet (anvil + the project's contracts) and drive it until Ctrl-C.
+    Devnet(commands::devnet::DevnetCommand),
 }
 
 impl Cli {
@@ -29,6 +31,7 @@ impl Cli {
             Command::Network(command) => command.execute(),
             Command::Plugin(command) => command.execute(),
             Command::Feeds(command) => command.execute(),
+            Command::Devnet(command) => command.execute(),
         }
     }
 }

@@ -9,6 +9,7 @@
 )]
 
 mod artifacts;
+mod harness;
 mod reference;
 mod reward_epoch;
 

@@ -1,5 +1,6 @@
 //! One module per subcommand, each a clap `Args` struct with an `execute` method.
 
+pub mod devnet;
 pub mod feeds;
 pub mod network;
 pub mod plugin;
