@@ -6,7 +6,7 @@
 //! once from that WIT, the [`Plugin`] trait with [`export_plugin!`] to hide the export glue, and
 //! helpers for the host capabilities: [`log`] (with [`info!`]-style macros), [`clock`], [`http`],
 //! [`ws`] (a websocket subscription that reconnects with backoff and pings), typed settings
-//! ([`PluginConfig::settings`]) and [`random`].
+//! ([`PluginConfig::settings`]), [`random`], and [`de`] (serde helpers for quoted numbers).
 //!
 //! ```no_run
 //! use ftso_plugin_sdk::prelude::*;
@@ -30,6 +30,7 @@
 
 pub mod clock;
 mod config;
+pub mod de;
 pub mod http;
 pub mod log;
 mod plugin;

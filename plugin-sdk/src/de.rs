@@ -1,0 +1,108 @@
+//! Serde helpers for exchange wire types, which often quote their numbers
+//! (OKX: `{"px":"65000.1","ts":"1700000000000"}`).
+//!
+//! ```
+//! use serde::Deserialize;
+//!
+//! #[derive(Deserialize)]
+//! struct OkxTrade {
+//!     #[serde(rename = "px", deserialize_with = "ftso_plugin_sdk::de::f64_lenient")]
+//!     price: f64,
+//!     #[serde(rename = "ts", deserialize_with = "ftso_plugin_sdk::de::u64_lenient")]
+//!     timestamp_ms: u64,
+//! }
+//!
+//! let trade: OkxTrade = serde_json::from_str(r#"{"px":"65000.1","ts":"1700000000000"}"#).unwrap();
+//! assert_eq!((trade.price, trade.timestamp_ms), (65000.1, 1_700_000_000_000));
+//! ```
+
+use serde::{Deserialize, Deserializer, de::Error as _};
+
+/// A number written either as a JSON number or as a string holding one.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Lenient<T> {
+    Number(T),
+    Text(String),
+}
+
+/// Reads an `f64` from a JSON number or a numeric string; refuses non-finite values.
+pub fn f64_lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = match Lenient::<f64>::deserialize(deserializer)? {
+        Lenient::Number(n) => n,
+        Lenient::Text(text) => text
+            .trim()
+            .parse::<f64>()
+            .map_err(|e| D::Error::custom(format!("not a number: {text:?} ({e})")))?,
+    };
+    if !value.is_finite() {
+        return Err(D::Error::custom(format!("not a finite number: {value}")));
+    }
+    Ok(value)
+}
+
+/// Reads a `u64` (e.g. epoch milliseconds) from a JSON integer or an integer string.
+pub fn u64_lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    match Lenient::<u64>::deserialize(deserializer)? {
+        Lenient::Number(n) => Ok(n),
+        Lenient::Text(text) => text
+            .trim()
+            .parse::<u64>()
+            .map_err(|e| D::Error::custom(format!("not an unsigned integer: {text:?} ({e})"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Row {
+        #[serde(deserialize_with = "f64_lenient")]
+        px: f64,
+        #[serde(deserialize_with = "u64_lenient")]
+        ts: u64,
+    }
+
+    fn row(json: &str) -> Result<Row, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn reads_quoted_and_plain_numbers() {
+        // TC1: both quoted (OKX style)
+        let r = row(r#"{"px":"0.01","ts":"1700000000000"}"#).unwrap();
+        assert_eq!((r.px, r.ts), (0.01, 1_700_000_000_000));
+        // TC2: both plain (Binance style)
+        let r = row(r#"{"px":71287.34508311428,"ts":1700000000001}"#).unwrap();
+        assert_eq!((r.px, r.ts), (71287.34508311428, 1_700_000_000_001));
+        // TC3: exponent inside a string
+        assert_eq!(row(r#"{"px":"1e-7","ts":0}"#).unwrap().px, 1e-7);
+    }
+
+    #[test]
+    fn refuses_garbage_and_non_finite_values() {
+        // TC1: not a number at all
+        assert!(
+            row(r#"{"px":"abc","ts":0}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("not a number")
+        );
+        // TC2: NaN spelled as a string parses in Rust but must not become a price
+        assert!(
+            row(r#"{"px":"NaN","ts":0}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("finite")
+        );
+        // TC3: negative or fractional timestamps
+        assert!(
+            row(r#"{"px":1,"ts":"-5"}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("unsigned")
+        );
+        assert!(row(r#"{"px":1,"ts":1.5}"#).is_err());
+    }
+}
