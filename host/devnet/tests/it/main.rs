@@ -12,6 +12,7 @@ mod artifacts;
 mod harness;
 mod reference;
 mod reward_epoch;
+mod signing;
 
 /// Logs to the test output, filtered by RUST_LOG (default info).
 pub fn init_tracing() {
