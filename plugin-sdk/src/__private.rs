@@ -88,7 +88,68 @@ pub(crate) fn normalise_values(
 
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+
     use super::*;
+
+    /// Answers two values whatever is asked, the first NaN; counts its inits.
+    #[derive(Default)]
+    struct Sloppy {
+        inits: u32,
+    }
+
+    impl Plugin for Sloppy {
+        fn init(&mut self, _config: &PluginConfig) -> Result<(), String> {
+            self.inits += 1;
+            Ok(())
+        }
+        fn values(&mut self, _feeds: &[FeedId], round: Option<u32>) -> Vec<Option<Observation>> {
+            let v = f64::from(round.unwrap_or(0));
+            vec![
+                Some(Observation::new(f64::NAN, 1)),
+                Some(Observation::new(v, 1)),
+            ]
+        }
+    }
+
+    thread_local! {
+        static SLOPPY: RefCell<Option<Sloppy>> = const { RefCell::new(None) };
+    }
+
+    fn feeds(n: usize) -> Vec<FeedId> {
+        (0..n)
+            .map(|i| FeedId::new(1, format!("F{i}/USD")))
+            .collect()
+    }
+
+    #[test]
+    fn adapter_stamps_package_and_sdk_version_into_info() {
+        let info = info::<Sloppy>(&SLOPPY, "ftso-plugin-sloppy", "2.0.1");
+        assert_eq!(info.name, "ftso-plugin-sloppy");
+        assert_eq!(info.version, "2.0.1");
+        assert_eq!(info.sdk_version.as_deref(), Some(crate::SDK_VERSION));
+    }
+
+    #[test]
+    fn adapter_keeps_one_plugin_per_instance_and_normalises_answers() {
+        let config = PluginConfig {
+            name: "sloppy".into(),
+            feeds: vec![],
+            settings_json: "{}".into(),
+        };
+        init::<Sloppy>(&SLOPPY, config).unwrap();
+        tick::<Sloppy>(&SLOPPY);
+        SLOPPY.with_borrow(|p| assert_eq!(p.as_ref().map(|p| p.inits), Some(1)));
+        assert_eq!(
+            values::<Sloppy>(&SLOPPY, feeds(3), Some(7)),
+            vec![None, Some(Observation::new(7.0, 1)), None]
+        );
+        assert_eq!(values::<Sloppy>(&SLOPPY, feeds(1), Some(7)), vec![None]);
+        assert_eq!(
+            volumes::<Sloppy>(&SLOPPY, feeds(2), 60),
+            vec![Vec::new(); 2]
+        );
+    }
 
     #[test]
     fn normalise_pads_short_answers_with_none() {
