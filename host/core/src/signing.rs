@@ -110,6 +110,21 @@ mod tests {
     }
 
     #[test]
+    fn high_s_signatures_recover_like_the_ecrecover_precompile() {
+        // ecrecover accepts (r, n - s) with the other parity; the Relay relies on it.
+        let signer = PrivateKeySigner::random();
+        let hash = B256::repeat_byte(0x17);
+        let signature = sign_eip191(&signer, &hash).unwrap();
+        let n = U256::from_str_radix(
+            "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+            16,
+        )
+        .unwrap();
+        let high = Signature::new(signature.r(), n - signature.s(), !signature.v());
+        assert_eq!(recover_eip191(&high, &hash).unwrap(), signer.address());
+    }
+
+    #[test]
     fn rejects_v_other_than_27_or_28() {
         let mut bytes = [0u8; 65];
         bytes[0] = 1;
