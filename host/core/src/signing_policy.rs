@@ -246,6 +246,104 @@ pub fn matching_hash(
     (bound == *stored).then_some((PolicyHashScheme::ChainBound, bound))
 }
 
+/// Why a policy was refused by a [`PolicyStore`].
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum PolicyStoreError {
+    /// The policy is not for the epoch after the last stored one.
+    #[error("signing policy for epoch {got} does not follow epoch {last}")]
+    NotNextEpoch {
+        /// Epoch of the refused policy.
+        got: u32,
+        /// Last stored epoch.
+        last: u32,
+    },
+    /// The policy does not start after the last stored one.
+    #[error("signing policy starting at round {got} does not start after round {last}")]
+    NotLaterStart {
+        /// Start round of the refused policy.
+        got: u32,
+        /// Start round of the last stored policy.
+        last: u32,
+    },
+}
+
+/// Consecutive signing policies, as the reference finalizer stores them: each added policy must
+/// be for the next reward epoch and start at a later voting round; a round is signed with the
+/// latest policy starting at or before it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyStore {
+    policies: Vec<SigningPolicy>,
+}
+
+impl PolicyStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next policy (strictly consecutive, as Go's `Add`).
+    pub fn add(&mut self, policy: SigningPolicy) -> Result<(), PolicyStoreError> {
+        if let Some(last) = self.policies.last() {
+            if Some(policy.reward_epoch_id) != last.reward_epoch_id.checked_add(1) {
+                return Err(PolicyStoreError::NotNextEpoch {
+                    got: policy.reward_epoch_id,
+                    last: last.reward_epoch_id,
+                });
+            }
+            if policy.start_voting_round_id <= last.start_voting_round_id {
+                return Err(PolicyStoreError::NotLaterStart {
+                    got: policy.start_voting_round_id,
+                    last: last.start_voting_round_id,
+                });
+            }
+        }
+        self.policies.push(policy);
+        Ok(())
+    }
+
+    /// The policy that signs `voting_round_id`: the latest one starting at or before it.
+    pub fn for_voting_round(&self, voting_round_id: u32) -> Option<&SigningPolicy> {
+        self.policies
+            .iter()
+            .rev()
+            .find(|p| p.start_voting_round_id <= voting_round_id)
+    }
+
+    /// The last stored policy.
+    pub fn last(&self) -> Option<&SigningPolicy> {
+        self.policies.last()
+    }
+
+    /// Whether `policy` is the last stored one.
+    pub fn is_last(&self, policy: &SigningPolicy) -> bool {
+        self.last()
+            .is_some_and(|last| last.reward_epoch_id == policy.reward_epoch_id)
+    }
+
+    /// Drops policies that can no longer sign a round `≥ lowest_round` (their successor starts
+    /// at or before it).
+    pub fn prune(&mut self, lowest_round: u32) {
+        let keep_from = self
+            .policies
+            .windows(2)
+            .take_while(
+                |pair| matches!(pair, [_, next] if next.start_voting_round_id <= lowest_round),
+            )
+            .count();
+        self.policies.drain(..keep_from);
+    }
+
+    /// Number of stored policies.
+    pub fn len(&self) -> usize {
+        self.policies.len()
+    }
+
+    /// Whether no policy is stored.
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+    }
+}
+
 #[cfg(test)]
 #[allow(
     clippy::indexing_slicing,
@@ -323,6 +421,55 @@ mod tests {
             policy.encode(),
             Err(SigningPolicyError::RewardEpochTooLarge(1 << 24))
         );
+    }
+
+    fn policy(epoch: u32, start: u32) -> SigningPolicy {
+        SigningPolicy {
+            reward_epoch_id: epoch,
+            start_voting_round_id: start,
+            ..one_voter()
+        }
+    }
+
+    #[test]
+    fn policy_store_is_strictly_consecutive_and_picks_the_latest_start() {
+        let mut store = PolicyStore::new();
+        store.add(policy(5, 100)).unwrap();
+        assert_eq!(
+            store.add(policy(7, 300)),
+            Err(PolicyStoreError::NotNextEpoch { got: 7, last: 5 })
+        );
+        assert_eq!(
+            store.add(policy(6, 100)),
+            Err(PolicyStoreError::NotLaterStart {
+                got: 100,
+                last: 100
+            })
+        );
+        store.add(policy(6, 203)).unwrap();
+        store.add(policy(7, 300)).unwrap();
+        assert_eq!(store.for_voting_round(99), None);
+        assert_eq!(
+            store.for_voting_round(202).map(|p| p.reward_epoch_id),
+            Some(5)
+        );
+        assert_eq!(
+            store.for_voting_round(203).map(|p| p.reward_epoch_id),
+            Some(6)
+        );
+        assert_eq!(
+            store.for_voting_round(10_000).map(|p| p.reward_epoch_id),
+            Some(7)
+        );
+        assert!(store.is_last(&policy(7, 300)));
+        store.prune(250);
+        assert_eq!(store.len(), 2);
+        assert_eq!(
+            store.for_voting_round(250).map(|p| p.reward_epoch_id),
+            Some(6)
+        );
+        store.prune(300);
+        assert_eq!(store.len(), 1);
     }
 
     #[test]
