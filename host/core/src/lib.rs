@@ -8,6 +8,7 @@
 //! feed values ─▶ value ─▶ commit / reveal ─▶ payload (submit1, submit2)
 //! reveals ─────▶ median, random ─▶ merkle (result tree) ─▶ protocol_message ─▶ signing ─▶ submit_signatures
 //! signing_policy ─▶ relay, finalizer          epoch: voting-round and reward-epoch arithmetic
+//! registration: voter registration, uptime vote, new-policy and rewards signing, reward-claims tree
 //! fast_updates: hash-to-G1, sortition credential, deltas, signed update, calldata
 //! ```
 
