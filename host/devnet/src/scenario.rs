@@ -152,7 +152,14 @@ pub async fn complete_reward_epoch(devnet: &Devnet) -> anyhow::Result<RewardEpoc
         })
         .collect();
     let protocol_id = devnet.config().ftso_protocol_id;
+    // The Relay's random follows the latest random round, so pick the current round or a later one.
+    let state = devnet
+        .call(devnet.contracts().relay, &IRelay::stateDataCall {})
+        .await?;
     let mut round = devnet.voting_round_at(devnet.latest_timestamp().await?);
+    if state.randomVotingRoundId != 0 && round <= state.randomVotingRoundId {
+        round = state.randomVotingRoundId + 1;
+    }
     while devnet
         .call(
             devnet.contracts().relay,

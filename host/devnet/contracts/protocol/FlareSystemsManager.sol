@@ -73,6 +73,7 @@ contract FlareSystemsManager is IFlareSystemsManager, Governed, AddressUpdatable
     uint64 public currentRewardEpochExpectedEndTs;
     uint32 public lastInitializedVotingRoundId;
     uint24 public rewardEpochIdToExpireNext;
+    uint24 private lastRewardEpochIdWithSignUptimeVoteEnabled;
     bool public triggerExpirationAndCleanup;
     bool public submit3Aligned;
 
@@ -130,14 +131,16 @@ contract FlareSystemsManager is IFlareSystemsManager, Governed, AddressUpdatable
         e.startVotingRoundId = _firstRewardEpochStartVotingRoundId + uint32(initial) * _rewardEpochDurationInVotingEpochs;
         e.startTs = startTs + uint64(initial) * duration;
         e.startBlock = uint64(block.number);
-        rewardEpochIdToExpireNext = initial;
+        rewardEpochIdToExpireNext = initial + 1;
+        lastRewardEpochIdWithSignUptimeVoteEnabled = initial;
     }
 
     // ---- the daemon ---------------------------------------------------------------------------------------
 
     function daemonize() external returns (bool) {
         require(msg.sender == flareDaemon, "only flare daemon");
-        uint24 next = getCurrentRewardEpochId() + 1;
+        uint24 initializationEpoch = getCurrentRewardEpochId();
+        uint24 next = initializationEpoch + 1;
         EpochState storage n = epochs[next];
         if (n.randomAcquisition.startTs == 0) {
             if (block.timestamp >= currentRewardEpochExpectedEndTs - settings.newSigningPolicyInitializationStartSeconds) {
@@ -157,8 +160,8 @@ contract FlareSystemsManager is IFlareSystemsManager, Governed, AddressUpdatable
         ) {
             _startRewardEpoch(next);
         }
+        _maybeInitNewVotingRound(initializationEpoch);
         _maybeEnableUptimeVoteSigning();
-        _maybeInitNewVotingRound();
         return true;
     }
 
@@ -204,7 +207,7 @@ contract FlareSystemsManager is IFlareSystemsManager, Governed, AddressUpdatable
         }
     }
 
-    function _isRegistrationOpen(uint24 _next) private view returns (bool) {
+    function _isRegistrationOpen(uint256 _next) private view returns (bool) {
         Window storage ra = epochs[_next].randomAcquisition;
         return block.timestamp <= ra.endTs + settings.voterRegistrationMinDurationSeconds
             || block.number <= ra.endBlock + settings.voterRegistrationMinDurationBlocks
@@ -240,35 +243,37 @@ contract FlareSystemsManager is IFlareSystemsManager, Governed, AddressUpdatable
         }
     }
 
+    /// Uptime voting opens for epochs in order, from the first one after the initial epoch, once the following
+    /// epoch has run for the minimum duration (strictly more seconds and blocks).
     function _maybeEnableUptimeVoteSigning() private {
-        uint24 current = getCurrentRewardEpochId();
-        if (current <= initialRewardEpochId) return;
-        EpochState storage previous = epochs[current - 1];
-        EpochState storage cur = epochs[current];
+        uint24 epoch = lastRewardEpochIdWithSignUptimeVoteEnabled + 1;
+        if (getCurrentRewardEpochId() <= epoch || epochs[epoch].uptimeEnabled) return;
+        EpochState storage following = epochs[epoch + 1];
         if (
-            !previous.uptimeEnabled && block.timestamp >= cur.startTs + settings.submitUptimeVoteMinDurationSeconds
-                && block.number >= cur.startBlock + settings.submitUptimeVoteMinDurationBlocks
+            following.startTs + settings.submitUptimeVoteMinDurationSeconds < block.timestamp
+                && following.startBlock + settings.submitUptimeVoteMinDurationBlocks < block.number
         ) {
-            previous.uptimeEnabled = true;
-            previous.uptimeSign.startTs = uint64(block.timestamp);
-            previous.uptimeSign.startBlock = uint64(block.number);
-            emit SignUptimeVoteEnabled(current - 1, uint64(block.timestamp));
+            lastRewardEpochIdWithSignUptimeVoteEnabled = epoch;
+            EpochState storage e = epochs[epoch];
+            e.uptimeEnabled = true;
+            e.uptimeSign.startTs = uint64(block.timestamp);
+            e.uptimeSign.startBlock = uint64(block.number);
+            emit SignUptimeVoteEnabled(epoch, uint64(block.timestamp));
         }
     }
 
-    function _maybeInitNewVotingRound() private {
+    /// On the first block of a voting round: submit2 and submitSignatures go to the voters of the epoch current
+    /// when this daemonize began, submit1 to the (possibly just started) current epoch's voters.
+    function _maybeInitNewVotingRound(uint24 _initializationEpoch) private {
         uint32 votingRoundId = getCurrentVotingEpochId();
-        if (votingRoundId <= lastInitializedVotingRoundId && lastInitializedVotingRoundId != 0) return;
+        if (votingRoundId <= lastInitializedVotingRoundId) return;
         lastInitializedVotingRoundId = votingRoundId;
         uint24 current = getCurrentRewardEpochId();
-        address[] memory submit1 = voterRegistry.getRegisteredSubmitAddresses(current);
-        address[] memory submit2 = submit1;
-        address[] memory signatures = voterRegistry.getRegisteredSubmitSignaturesAddresses(current);
-        if (current > initialRewardEpochId && votingRoundId == epochs[current].startVotingRoundId) {
-            submit2 = voterRegistry.getRegisteredSubmitAddresses(current - 1);
-            signatures = voterRegistry.getRegisteredSubmitSignaturesAddresses(current - 1);
-        }
-        submission.initNewVotingRound(submit1, submit2, submit3Aligned ? submit2 : submit1, signatures);
+        address[] memory submit2 = voterRegistry.getRegisteredSubmitAddresses(_initializationEpoch);
+        address[] memory signatures = voterRegistry.getRegisteredSubmitSignaturesAddresses(_initializationEpoch);
+        address[] memory submit1 =
+            current > _initializationEpoch ? voterRegistry.getRegisteredSubmitAddresses(current) : submit2;
+        submission.initNewVotingRound(submit1, submit2, submit3Aligned ? submit1 : submit2, signatures);
     }
 
     // ---- signing ------------------------------------------------------------------------------------------
@@ -468,9 +473,7 @@ contract FlareSystemsManager is IFlareSystemsManager, Governed, AddressUpdatable
 
     function getVoterRegistrationData(uint256 _rewardEpochId) public view returns (uint256, bool) {
         EpochState storage e = epochs[_rewardEpochId];
-        bool enabled = _rewardEpochId == uint256(getCurrentRewardEpochId()) + 1 && e.votePowerBlock != 0
-            && !e.policyInitialized;
-        return (e.votePowerBlock, enabled);
+        return (e.votePowerBlock, e.randomAcquisition.endTs != 0 && _isRegistrationOpen(_rewardEpochId));
     }
 
     function isVoterRegistrationEnabled() external view returns (bool enabled) {

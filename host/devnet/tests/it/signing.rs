@@ -1,6 +1,6 @@
 //! Relay thresholds with five voters (13107 each, threshold 32768): the raised threshold (x1.2 = 39321) for a
-//! round of a later reward epoch whose policy is not initialized, and uptime-vote and rewards signing for the
-//! finished epoch 0 by its voters.
+//! round of a later reward epoch whose policy is not initialized; then, after epoch 2 starts, uptime-vote and
+//! rewards signing for the finished epoch 1 by its voters (the initial epoch 0 never gets uptime voting).
 
 use alloy::primitives::{B256, U256, aliases::U24, keccak256};
 use alloy::sol_types::SolEvent;
@@ -36,7 +36,7 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
         .await
         .unwrap();
     let message = |round: u32| ProtocolMessageMerkleRoot {
-        protocol_id: 100,
+        protocol_id: 200,
         voting_round_id: round,
         is_secure_random: false,
         merkle_root: keccak256(round.to_be_bytes()),
@@ -69,7 +69,7 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
         .call(
             contracts.relay,
             &IRelay::isFinalizedCall {
-                _protocolId: U256::from(100),
+                _protocolId: U256::from(200),
                 _votingRoundId: U256::from(later),
             },
         )
@@ -77,7 +77,19 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
         .unwrap();
     assert!(finalized);
 
-    // Uptime voting for epoch 0 opens after the minimum duration into epoch 1.
+    // Epoch 2 starts; uptime voting for epoch 1 opens after the minimum duration into epoch 2.
+    let second = scenario::complete_reward_epoch(&devnet).await.unwrap();
+    assert_eq!(second.reward_epoch_id, 2);
+    let enabled_early = second.daemonize_receipts.iter().any(|r| {
+        r.inner
+            .logs()
+            .iter()
+            .any(|l| l.topic0() == Some(&topics::SIGN_UPTIME_VOTE_ENABLED))
+    });
+    assert!(
+        !enabled_early,
+        "uptime voting opened before the minimum duration"
+    );
     devnet
         .warp(devnet.config().submit_uptime_vote_min_duration.as_secs() + 1)
         .await
@@ -91,17 +103,18 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
         .map(|l| IFlareSystemsManager::SignUptimeVoteEnabled::decode_log_data(l.data()).unwrap());
     assert_eq!(
         enabled.expect("SignUptimeVoteEnabled").rewardEpochId,
-        U24::ZERO
+        U24::from(1u32)
     );
 
     let fsm = contracts.flare_systems_manager;
+    let epoch = U24::from(1u32);
     let uptime_hash = keccak256([0u8; 32]);
     let mut reached = Vec::new();
     for entity in &e[..3] {
         let signed =
-            registration::sign_uptime_vote(&entity.signing_policy, 0, &uptime_hash).unwrap();
+            registration::sign_uptime_vote(&entity.signing_policy, 1, &uptime_hash).unwrap();
         let call = IFlareSystemsManager::signUptimeVoteCall {
-            _rewardEpochId: U24::ZERO,
+            _rewardEpochId: epoch,
             _uptimeVoteHash: uptime_hash,
             _signature: scenario::fsm_signature(&signed.signature),
         };
@@ -120,23 +133,23 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
         .call(
             fsm,
             &IFlareSystemsManager::uptimeVoteHashCall {
-                _rewardEpochId: U256::ZERO,
+                _rewardEpochId: U256::from(1),
             },
         )
         .await
         .unwrap();
     assert_eq!(stored, uptime_hash);
 
-    // Rewards for epoch 0 (reward manager id = chain id).
+    // Rewards for epoch 1 (reward manager id = chain id); needs epoch 2's policy signed, which it is.
     let rewards_hash = B256::repeat_byte(0x5a);
     let chain_id = devnet.chain_id();
     let mut reached = Vec::new();
     for entity in &e[..3] {
         let signed =
-            registration::sign_rewards(&entity.signing_policy, 0, chain_id, 7, &rewards_hash)
+            registration::sign_rewards(&entity.signing_policy, 1, chain_id, 7, &rewards_hash)
                 .unwrap();
         let call = IFlareSystemsManager::signRewardsCall {
-            _rewardEpochId: U24::ZERO,
+            _rewardEpochId: epoch,
             _noOfWeightBasedClaims: vec![IFlareSystemsManager::NumberOfWeightBasedClaims {
                 rewardManagerId: U256::from(chain_id),
                 noOfWeightBasedClaims: U256::from(7),
@@ -158,7 +171,7 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
         .call(
             fsm,
             &IFlareSystemsManager::rewardsHashCall {
-                _rewardEpochId: U256::ZERO,
+                _rewardEpochId: U256::from(1),
             },
         )
         .await
@@ -168,7 +181,7 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
         .call(
             fsm,
             &IFlareSystemsManager::noOfWeightBasedClaimsCall {
-                _rewardEpochId: U256::ZERO,
+                _rewardEpochId: U256::from(1),
                 _rewardManagerId: U256::from(chain_id),
             },
         )
