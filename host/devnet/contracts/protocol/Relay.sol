@@ -139,11 +139,10 @@ contract Relay is IRelay {
 
         roots[protocolId][votingRoundId] = merkleRoot;
         if (protocolId == config.randomNumberProtocolId) {
+            // As in the reference: the latest relayed random round wins, whatever its number.
             secureRandomRounds[votingRoundId] = secure;
-            if (votingRoundId >= randomVotingRoundId) {
-                randomVotingRoundId = votingRoundId;
-                isSecureRandom = secure;
-            }
+            randomVotingRoundId = votingRoundId;
+            isSecureRandom = secure;
         }
         emit ProtocolMessageRelayed(protocolId, votingRoundId, secure, merkleRoot);
         return "";
