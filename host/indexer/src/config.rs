@@ -1,0 +1,174 @@
+//! The `[indexer]` config section.
+
+use std::time::Duration;
+
+use alloy_primitives::Address;
+use serde::{Deserialize, Serialize};
+
+/// Where a collector's contract comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ContractRef {
+    /// Explicit address; takes precedence over `contract_name`. Absent with no name = any address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_address: Option<Address>,
+    /// Name resolved once at start through the contract registry (`getContractAddressByName`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_name: Option<String>,
+    /// When the name is not registered: skip this collector with a warning instead of failing the start.
+    pub optional: bool,
+}
+
+/// `[[indexer.collect_transactions]]`: transactions to a contract with a selector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct TransactionCollector {
+    /// The contract the transaction is sent to.
+    #[serde(flatten)]
+    pub contract: ContractRef,
+    /// 4-byte selector as hex (0x optional); absent or `"undefined"` = any selector.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub func_sig: Option<String>,
+    /// Fetch the receipt and store its status (else status is 2).
+    pub status: bool,
+    /// Store every log of the receipt, linked to the transaction.
+    pub collect_events: bool,
+}
+
+/// `[[indexer.collect_logs]]`: events emitted by a contract with a topic0.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct LogCollector {
+    /// The emitting contract.
+    #[serde(flatten)]
+    pub contract: ContractRef,
+    /// topic0 as 32-byte hex (0x optional); absent, `""` or `"undefined"` = any topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+}
+
+/// The indexer section of the node config. Every field has a default (`IndexerConfig::default()`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IndexerConfig {
+    /// First block to index when the database is empty (default 0). Ignored when the database already has blocks:
+    /// the indexer resumes after `last_database_block`.
+    pub start_block: u64,
+    /// Stop after this block (default: never).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_block: Option<u64>,
+    /// Blocks per database commit during catch-up (default 1000).
+    pub batch_size: u64,
+    /// Maximum concurrent JSON-RPC requests (default 32).
+    pub rpc_concurrency: usize,
+    /// Maximum blocks per `eth_getLogs` (default 1000).
+    pub log_range: u64,
+    /// Blocks behind `latest` considered final (default 1).
+    pub confirmations: u64,
+    /// Poll interval of the head while following it (default 200ms).
+    #[serde(with = "humantime_serde")]
+    pub new_block_poll_interval: Duration,
+    /// Per-attempt JSON-RPC timeout (default 5s).
+    #[serde(with = "humantime_serde")]
+    pub rpc_timeout: Duration,
+    /// Total time one call may spend retrying transient errors before the phase restarts (default 5m).
+    #[serde(with = "humantime_serde")]
+    pub rpc_retry_budget: Duration,
+    /// Retention: drop data older than `latest block time − history_drop` (default: keep everything).
+    #[serde(with = "humantime_serde", skip_serializing_if = "Option::is_none")]
+    pub history_drop: Option<Duration>,
+    /// How often the retention runs (default 30m).
+    #[serde(with = "humantime_serde")]
+    pub history_drop_interval: Duration,
+    /// Interval of the catch-up progress log (blocks/s, ETA) (default 10s).
+    #[serde(with = "humantime_serde")]
+    pub progress_log_interval: Duration,
+    /// The contract registry used to resolve `contract_name` (default: FlareContractRegistry's fixed address).
+    pub registry_address: Address,
+    /// Merge the built-in FSP collectors (Submission, Relay, FlareSystemsManager, ...) (default true).
+    pub fsp_defaults: bool,
+    /// Extra transaction collectors.
+    pub collect_transactions: Vec<TransactionCollector>,
+    /// Extra log collectors.
+    pub collect_logs: Vec<LogCollector>,
+}
+
+impl Default for IndexerConfig {
+    fn default() -> Self {
+        IndexerConfig {
+            start_block: 0,
+            stop_block: None,
+            batch_size: 1000,
+            rpc_concurrency: 32,
+            log_range: 1000,
+            confirmations: 1,
+            new_block_poll_interval: Duration::from_millis(200),
+            rpc_timeout: Duration::from_secs(5),
+            rpc_retry_budget: Duration::from_secs(300),
+            history_drop: None,
+            history_drop_interval: Duration::from_secs(1800),
+            progress_log_interval: Duration::from_secs(10),
+            registry_address: ftso_chain::names::FLARE_CONTRACT_REGISTRY_ADDRESS,
+            fsp_defaults: true,
+            collect_transactions: Vec::new(),
+            collect_logs: Vec::new(),
+        }
+    }
+}
+
+impl IndexerConfig {
+    /// Rejects values the loop cannot work with.
+    pub fn validate(&self) -> Result<(), crate::IndexerError> {
+        let bad = |m: &str| Err(crate::IndexerError::Config(m.to_owned()));
+        if self.batch_size == 0 {
+            return bad("batch_size must be > 0");
+        }
+        if self.rpc_concurrency == 0 {
+            return bad("rpc_concurrency must be > 0");
+        }
+        if self.log_range == 0 {
+            return bad("log_range must be > 0");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_human_durations_and_collectors() {
+        let cfg: IndexerConfig = toml::from_str(
+            r#"
+            batch_size = 50
+            new_block_poll_interval = "50ms"
+            history_drop = "14days"
+            fsp_defaults = false
+            [[collect_transactions]]
+            contract_address = "0x2cA6571Daa15ce734Bbd0Bf27D5C9D16787fc33f"
+            func_sig = "0x6c532fae"
+            [[collect_logs]]
+            contract_name = "FastUpdater"
+            optional = true
+            "#,
+        )
+        .unwrap();
+        assert_eq!(cfg.batch_size, 50);
+        assert_eq!(cfg.new_block_poll_interval, Duration::from_millis(50));
+        assert_eq!(cfg.history_drop, Some(Duration::from_secs(14 * 86400)));
+        assert_eq!(cfg.rpc_concurrency, 32, "unset keys keep their default");
+        assert_eq!(
+            cfg.collect_transactions[0].func_sig.as_deref(),
+            Some("0x6c532fae")
+        );
+        assert!(cfg.collect_logs[0].contract.optional);
+    }
+
+    #[test]
+    fn default_round_trips_through_toml() {
+        let text = toml::to_string(&IndexerConfig::default()).unwrap();
+        let back: IndexerConfig = toml::from_str(&text).unwrap();
+        assert_eq!(back, IndexerConfig::default());
+    }
+}

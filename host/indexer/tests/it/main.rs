@@ -1,0 +1,13 @@
+//! ftso-indexer integration tests against a real anvil (never a mock RPC).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: failures should abort the test"
+)]
+
+mod chain;
+mod indexing;
+mod restarts;
+mod transient;
