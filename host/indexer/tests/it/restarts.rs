@@ -66,7 +66,17 @@ async fn kill_and_restart(chain: &Chain, db: TestDb, trials: usize, seed: u64) {
             Chain::indexer_provider(&chain.rpc_url()),
             CancellationToken::new(),
         ));
-        tokio::time::sleep(Duration::from_millis(5 + rng.below(60))).await;
+        // Kill at a random point: after a random number of further blocks were committed, plus a random delay
+        // of 0-2 ms so the abort also lands inside fetches and inside commits.
+        let current = db
+            .storage
+            .state(StateName::LastDatabaseBlock)
+            .await
+            .unwrap()
+            .map_or(0, |s| s.index);
+        let target = (current + 1 + rng.below(120)).min(tip - 1);
+        wait_indexed(&db.storage, target, Duration::from_secs(60)).await;
+        tokio::time::sleep(Duration::from_micros(rng.below(2000))).await;
         task.abort();
         let _ = task.await;
         let last = assert_consistent(&db).await;
