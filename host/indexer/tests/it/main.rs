@@ -8,6 +8,7 @@
 )]
 
 mod chain;
+mod devnet;
 mod indexing;
 mod restarts;
 mod transient;
