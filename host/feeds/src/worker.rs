@@ -295,6 +295,7 @@ fn run(
     });
     let sandbox = match first {
         Ok((sandbox, info)) => {
+            stats.up.store(true, Ordering::Relaxed);
             let _ = ready.send(Ok(info));
             sandbox
         }
@@ -304,7 +305,6 @@ fn run(
         }
     };
     drop(ready);
-    stats.up.store(true, Ordering::Relaxed);
     let mut slot = Slot {
         sandbox: Some(sandbox),
         consecutive_failures: 0,
