@@ -10,3 +10,7 @@
 mod common;
 mod config;
 mod rest;
+mod sandbox;
+mod signing;
+mod swap;
+mod websocket;
