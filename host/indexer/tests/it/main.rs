@@ -11,4 +11,5 @@ mod chain;
 mod devnet;
 mod indexing;
 mod restarts;
+mod retention;
 mod transient;
