@@ -16,6 +16,7 @@
 //! transaction, so a reader never sees half a block, and `last_database_block` never claims uncommitted data.
 
 mod backend;
+mod config;
 pub mod encode;
 mod error;
 mod model;
@@ -27,6 +28,7 @@ pub mod testing;
 mod write;
 
 pub use backend::{Backend, Storage};
+pub use config::StorageConfig;
 pub use error::{Result, StorageError};
 pub use model::{
     BlockBatch, BlockRow, LogRow, NewBlock, NewLog, NewTransaction, StateName, StateRow,
