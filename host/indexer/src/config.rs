@@ -47,10 +47,25 @@ pub struct LogCollector {
     pub topic: Option<String>,
 }
 
+/// How the start block and the retention boundary are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndexerMode {
+    /// `start_block` (or the `history_drop` window) on an empty database; retention by `history_drop`.
+    #[default]
+    Full,
+    /// The reference's FSP mode with `history_epochs = 0`: full blocks from one hour before the tip, reward-epoch
+    /// events back-filled from the random acquisition of epoch current−2, retention one hour before that anchor.
+    /// `start_block` and `history_drop` are ignored.
+    Fsp,
+}
+
 /// The indexer section of the node config. Every field has a default (`IndexerConfig::default()`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct IndexerConfig {
+    /// Start and retention policy (default `full`).
+    pub mode: IndexerMode,
     /// First block to index when the database is empty (default 0). Ignored when the database already has blocks:
     /// the indexer resumes after `last_database_block`.
     pub start_block: u64,
@@ -96,6 +111,7 @@ pub struct IndexerConfig {
 impl Default for IndexerConfig {
     fn default() -> Self {
         IndexerConfig {
+            mode: IndexerMode::Full,
             start_block: 0,
             stop_block: None,
             batch_size: 1000,

@@ -31,6 +31,8 @@ pub(crate) struct Engine<'a> {
     pub(crate) cancel: &'a CancellationToken,
     /// Set once the confirmed head has been reached (starts the retention task).
     pub(crate) caught_up: &'a tokio::sync::watch::Sender<bool>,
+    /// FlareSystemsManager, in FSP mode.
+    pub(crate) fsm: Option<alloy_primitives::Address>,
 }
 
 impl Engine<'_> {
@@ -49,6 +51,9 @@ impl Engine<'_> {
     /// The first block to index: after `last_database_block`, else the configured start (or, with a retention
     /// window and an empty database, the first block inside the window).
     async fn resume_point(&self) -> Result<u64> {
+        if let Some(fsm) = self.fsm {
+            return self.fsp_plan(fsm).await;
+        }
         if let Some(last) = self.storage.state(StateName::LastDatabaseBlock).await? {
             return Ok(last.index + 1);
         }
@@ -64,7 +69,12 @@ impl Engine<'_> {
     }
 
     /// Binary search for the first block in `lo..=hi` with timestamp ≥ `target` (timestamps are monotone).
-    async fn first_block_at_or_after(&self, target: u64, mut lo: u64, mut hi: u64) -> Result<u64> {
+    pub(crate) async fn first_block_at_or_after(
+        &self,
+        target: u64,
+        mut lo: u64,
+        mut hi: u64,
+    ) -> Result<u64> {
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             let (_, ts) = self.rpc.header(Some(mid)).await?;

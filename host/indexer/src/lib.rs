@@ -21,6 +21,7 @@ mod config;
 mod engine;
 mod error;
 mod fetch;
+mod fsp;
 mod resolve;
 mod retention;
 mod rpc;
@@ -34,7 +35,7 @@ use tokio_util::sync::CancellationToken;
 pub use collect::{
     Collection, LogFilter, TxPolicy, fsp_log_collectors, fsp_transaction_collectors,
 };
-pub use config::{ContractRef, IndexerConfig, LogCollector, TransactionCollector};
+pub use config::{ContractRef, IndexerConfig, IndexerMode, LogCollector, TransactionCollector};
 pub use error::{IndexerError, Result};
 
 /// Pause before restarting a failed indexing phase.
@@ -74,11 +75,29 @@ pub async fn run(
         "collection policy"
     );
     let (caught_up, caught_up_rx) = tokio::sync::watch::channel(false);
-    let retention = config.history_drop.map(|window| {
+    let fsm = match config.mode {
+        IndexerMode::Full => None,
+        IndexerMode::Fsp => loop {
+            match fsp::flare_systems_manager(&rpc, config.registry_address).await {
+                Ok(a) => break Some(a),
+                Err(e) if e.is_transient() && !cancel.is_cancelled() => {
+                    tracing::warn!(error = %e, "resolving FlareSystemsManager failed; retrying");
+                    pause(&cancel).await;
+                }
+                Err(e) => return Err(e),
+            }
+        },
+    };
+    let boundary = match (fsm, config.history_drop) {
+        (Some(fsm), _) => Some(retention::Boundary::Fsp(fsm)),
+        (None, Some(window)) => Some(retention::Boundary::Window(window)),
+        (None, None) => None,
+    };
+    let retention = boundary.map(|boundary| {
         tokio::spawn(retention::run(
             storage.clone(),
             rpc.clone(),
-            window,
+            boundary,
             config.history_drop_interval,
             caught_up_rx,
             cancel.child_token(),
@@ -91,6 +110,7 @@ pub async fn run(
         collection: &collection,
         cancel: &cancel,
         caught_up: &caught_up,
+        fsm,
     };
     let result = loop {
         match engine.run().await {

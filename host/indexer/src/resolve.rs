@@ -118,23 +118,9 @@ async fn address_of(
     if let Some(address) = cache.get(name) {
         return Ok(Some(expand(*address)));
     }
-    let call = IFlareContractRegistry::getContractAddressByNameCall {
-        _name: name.to_owned(),
-    };
-    let answer = rpc.call_contract(registry, call.abi_encode().into()).await;
-    let address = match answer {
-        Ok(bytes) => {
-            IFlareContractRegistry::getContractAddressByNameCall::abi_decode_returns(&bytes).ok()
-        }
-        // A reverting registry (unknown name on some deployments) counts as "not registered".
-        Err(IndexerError::Rpc {
-            source: alloy::transports::RpcError::ErrorResp(_),
-            ..
-        }) => None,
-        Err(e) => return Err(e),
-    };
+    let address = lookup(rpc, registry, name).await?;
     match address {
-        Some(a) if a != Address::ZERO => {
+        Some(a) => {
             tracing::info!(name, address = %a, "resolved contract");
             cache.insert(name.to_owned(), a);
             Ok(Some(expand(a)))
@@ -147,6 +133,25 @@ async fn address_of(
             name: name.to_owned(),
         }),
     }
+}
+
+/// `getContractAddressByName(name)` on the registry; `None` when unregistered (zero address or revert).
+pub(crate) async fn lookup(rpc: &Rpc, registry: Address, name: &str) -> Result<Option<Address>> {
+    let call = IFlareContractRegistry::getContractAddressByNameCall {
+        _name: name.to_owned(),
+    };
+    let address = match rpc.call_contract(registry, call.abi_encode().into()).await {
+        Ok(bytes) => {
+            IFlareContractRegistry::getContractAddressByNameCall::abi_decode_returns(&bytes).ok()
+        }
+        // A reverting registry (unknown name on some deployments) counts as "not registered".
+        Err(IndexerError::Rpc {
+            source: alloy::transports::RpcError::ErrorResp(_),
+            ..
+        }) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(address.filter(|a| *a != Address::ZERO))
 }
 
 #[cfg(test)]

@@ -243,3 +243,46 @@ pub(crate) async fn lower_state(
         .await?;
     Ok(())
 }
+
+impl Storage {
+    /// Inserts logs without blocks or progress rows (an event back-fill below the full-block floor), in one
+    /// database transaction; logs already present are skipped. Returns the number inserted.
+    pub async fn commit_logs(&self, logs: &[crate::model::NewLog]) -> Result<u64> {
+        if let Some(l) = logs.iter().find(|l| l.topics.len() > 4 || l.from_receipt) {
+            return Err(StorageError::InvalidBatch {
+                reason: format!(
+                    "back-filled log {} of block {} must have ≤ 4 topics and no receipt link",
+                    l.log_index, l.block_number
+                ),
+            });
+        }
+        let rows = logs
+            .iter()
+            .map(|l| {
+                Ok(vec![
+                    Cell::Null,
+                    cell_text(encode::address(&l.address)),
+                    cell_text(encode::hex_lower(&l.data)),
+                    cell_text(encode::topic(l.topics.first())),
+                    cell_text(encode::topic(l.topics.get(1))),
+                    cell_text(encode::topic(l.topics.get(2))),
+                    cell_text(encode::topic(l.topics.get(3))),
+                    cell_text(encode::b256(&l.transaction_hash)),
+                    cell_int(l.log_index)?,
+                    cell_int(l.timestamp)?,
+                    cell_int(l.block_number)?,
+                ])
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut tx = self.pool.begin().await?;
+        let n = insert_chunks(
+            &mut tx,
+            "logs (transaction_id, address, data, topic0, topic1, topic2, topic3, transaction_hash, log_index, \
+             timestamp, block_number)",
+            &rows,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}

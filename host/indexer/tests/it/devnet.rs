@@ -187,3 +187,132 @@ async fn fsp_defaults_collect_submissions_and_events_from_the_devnet() {
     cancel.cancel();
     task.await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fsp_mode_starts_an_hour_back_and_backfills_epoch_events() {
+    use ftso_storage::StateName;
+    use sqlx::Row;
+
+    let devnet = Devnet::start(DevnetConfig::default()).await.unwrap();
+    let c = *devnet.contracts();
+    let entity = &devnet.entities()[0];
+    let early = [&selectors::SUBMIT1[..], &[1, 2, 3]].concat();
+    devnet
+        .send_raw(entity.submit_address(), c.submission, Bytes::from(early))
+        .await
+        .unwrap();
+    // Two hours later: the deployment's events are older than the full-block lookback (1 h).
+    devnet.warp(7200).await.unwrap();
+    let full_start = devnet.provider().get_block_number().await.unwrap();
+    let late = [&selectors::SUBMIT1[..], &[4, 5, 6]].concat();
+    devnet
+        .send_raw(
+            entity.submit_address(),
+            c.submission,
+            Bytes::from(late.clone()),
+        )
+        .await
+        .unwrap();
+    devnet.mine(5).await.unwrap();
+    let tip = devnet.provider().get_block_number().await.unwrap();
+
+    let db = TestBackend::Sqlite.fresh().await.unwrap();
+    let config = IndexerConfig {
+        mode: ftso_indexer::IndexerMode::Fsp,
+        confirmations: 0,
+        new_block_poll_interval: Duration::from_millis(20),
+        history_drop_interval: Duration::from_millis(50),
+        ..IndexerConfig::default()
+    };
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(ftso_indexer::run(
+        config,
+        db.storage.clone(),
+        Chain::indexer_provider(devnet.rpc_url()),
+        cancel.clone(),
+    ));
+    wait_indexed(&db.storage, tip, Duration::from_secs(60)).await;
+
+    let first = db
+        .storage
+        .state(StateName::FirstDatabaseBlock)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        first.index, full_start,
+        "full blocks start at the first block within one hour of the tip"
+    );
+    let numbers: Vec<i64> = sqlx::query("SELECT number FROM blocks ORDER BY number")
+        .fetch_all(db.storage.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("number"))
+        .collect();
+    assert_eq!(
+        numbers,
+        (full_start as i64..=tip as i64).collect::<Vec<_>>()
+    );
+    let submissions = db
+        .storage
+        .transactions_in_time(
+            c.submission,
+            selectors::SUBMIT1,
+            TimeWindow {
+                from: 0,
+                to: u64::MAX >> 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        submissions.len(),
+        1,
+        "only submissions inside the full-block range"
+    );
+    assert_eq!(submissions[0].input, hex::encode(&late));
+
+    // The deployment's metadata events were back-filled below the full-block floor, without transaction links.
+    let log_floor = db
+        .storage
+        .state(StateName::FirstDatabaseLogBlock)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(log_floor.index < full_start);
+    let node = devnet
+        .provider()
+        .get_logs(
+            &Filter::new()
+                .address(c.ftso_reward_offers_manager)
+                .event_signature(topics::REWARDS_OFFERED)
+                .from_block(0u64)
+                .to_block(tip),
+        )
+        .await
+        .unwrap();
+    assert!(!node.is_empty());
+    let stored = db
+        .storage
+        .logs_in_blocks(
+            c.ftso_reward_offers_manager,
+            topics::REWARDS_OFFERED,
+            BlockWindow { from: 0, to: tip },
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), node.len());
+    for (row, log) in stored.iter().zip(&node) {
+        assert_eq!(
+            row.transaction_hash,
+            hex::encode(log.transaction_hash.unwrap())
+        );
+        assert_eq!(row.log_index, log.log_index.unwrap());
+        assert_eq!(row.data_bytes().unwrap(), log.data().data.to_vec());
+        assert!(row.block_number < full_start && row.block_number >= log_floor.index);
+        assert_eq!(row.transaction_id, None);
+    }
+    cancel.cancel();
+    task.await.unwrap().unwrap();
+}
