@@ -184,3 +184,48 @@ impl websocket::HostConnection for PluginState {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capability::{AllowList, Capabilities};
+
+    fn caps(open: usize) -> Capabilities {
+        crate::install_crypto_provider();
+        Capabilities {
+            plugin: "t".into(),
+            allow_list: AllowList::new(&["127.0.0.1:9000".to_owned()]),
+            http: reqwest::Client::new(),
+            http_timeout: std::time::Duration::from_secs(1),
+            http_max_body_bytes: 0,
+            websocket_max_connections: 2,
+            websocket_open: open,
+            runtime: tokio::runtime::Handle::current(),
+            events: std::sync::mpsc::channel().0,
+            log_budget: Default::default(),
+            recent_logs: Default::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn connections_are_checked_against_scheme_allow_list_and_limit() {
+        assert!(check_url(&caps(0), "ws://127.0.0.1:9000/").is_ok());
+        assert!(check_url(&caps(1), "ws://127.0.0.1:9000/").is_ok());
+        assert!(matches!(
+            check_url(&caps(2), "ws://127.0.0.1:9000/"),
+            Err(Error::LimitExceeded)
+        ));
+        assert!(matches!(
+            check_url(&caps(0), "ws://127.0.0.1:9001/"),
+            Err(Error::AccessDenied)
+        ));
+        assert!(matches!(
+            check_url(&caps(0), "http://127.0.0.1:9000/"),
+            Err(Error::InvalidUrl(_))
+        ));
+        assert!(matches!(
+            check_url(&caps(0), "not a url"),
+            Err(Error::InvalidUrl(_))
+        ));
+    }
+}

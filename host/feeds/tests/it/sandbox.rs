@@ -123,7 +123,7 @@ async fn a_call_within_its_deadline_is_not_interrupted() {
     let fixed = ftso_testkit::wasm_component("ftso-plugin-fixed").unwrap();
     let mut config = base_config(dir.path());
     let mut entry = plugin("fixed", &fixed, toml::Table::new());
-    entry.call_timeout = Some(Duration::from_millis(20));
+    entry.call_timeout = Some(Duration::from_millis(100));
     config.plugins = vec![entry];
     let host = start(config).await;
     for _ in 0..50 {
