@@ -12,6 +12,7 @@
 //! FastUpdatesConfiguration, FastUpdateIncentiveManager and EntityManager) plus user entries; names are resolved
 //! once through the contract registry. The loop resumes right after `last_database_block`, catches up in
 //! batches of whole blocks (one database transaction each) and then follows `latest − confirmations`.
+//! In `mode = "fsp"` the start and the retention follow the reference's FSP mode instead (see [`IndexerMode`]).
 //! Transient RPC errors are retried with backoff inside each call; a failed phase restarts from the database
 //! state, so there is never a hole or a duplicate. Reorgs are not handled (Flare has finality; on other chains
 //! use enough confirmations).
