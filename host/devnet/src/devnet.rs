@@ -30,6 +30,8 @@ pub type DevnetProvider = DynProvider;
 const SYSTEM_ACCOUNTS: usize = 2;
 /// Keys per entity.
 const KEYS_PER_ENTITY: usize = 5;
+/// How long to wait for a sent transaction to be mined.
+const RECEIPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A running devnet. Dropping it kills anvil (also when a test panics).
 #[derive(Debug)]
@@ -94,7 +96,13 @@ impl Devnet {
         let url = rpc_url
             .parse()
             .with_context(|| format!("anvil endpoint {rpc_url}"))?;
+        // Nonces are read from the node for every transaction: a cached nonce would be consumed by a transaction
+        // that fails gas estimation (a revert) and leave a gap that blocks the account's next transaction.
         let provider = ProviderBuilder::new()
+            .disable_recommended_fillers()
+            .with_gas_estimation()
+            .with_simple_nonce_management()
+            .with_chain_id(config.chain_id)
             .wallet(wallet)
             .connect_http(url)
             .erased();
@@ -393,10 +401,15 @@ pub(crate) async fn send_tx(
     let hash = *pending.tx_hash();
     // With automine the receipt exists as soon as eth_sendTransaction returns; poll briefly otherwise.
     let mut delay = Duration::from_millis(5);
+    let deadline = Instant::now() + RECEIPT_TIMEOUT;
     let receipt = loop {
         if let Some(receipt) = provider.get_transaction_receipt(hash).await? {
             break receipt;
         }
+        ensure!(
+            Instant::now() < deadline,
+            "transaction {hash} not mined within {RECEIPT_TIMEOUT:?}"
+        );
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_millis(200));
     };

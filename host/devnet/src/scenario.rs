@@ -106,45 +106,46 @@ pub async fn relay_message(
         .context("relay()")
 }
 
-/// Moves the devnet from its current reward epoch E to E+1 with every entity registered: random acquisition,
-/// a secure random relayed under E's policy, vote-power block, registerVoter (chain-id message), signing policy
-/// initialized and signed by E's voters, and RewardEpochStarted at E's end.
-pub async fn complete_reward_epoch(devnet: &Devnet) -> anyhow::Result<RewardEpochSwitch> {
+/// The current reward epoch id and its expected end (unix seconds).
+pub async fn current_reward_epoch(devnet: &Devnet) -> anyhow::Result<(u32, u64)> {
     let fsm = devnet.contracts().flare_systems_manager;
     let current: u32 = devnet
         .call(fsm, &IFlareSystemsManager::getCurrentRewardEpochIdCall {})
         .await?
         .to();
-    let next = current + 1;
     let end: u64 = devnet
         .call(
             fsm,
             &IFlareSystemsManager::currentRewardEpochExpectedEndTsCall {},
         )
         .await?;
-    let lead = devnet.config().signing_policy_init_lead.as_secs();
-    let mut daemonize_receipts = Vec::new();
+    Ok((current, end))
+}
 
-    // 1. Random acquisition starts at end - lead.
-    let now = devnet.latest_timestamp().await?;
-    if now + 1 < end - lead {
+/// Step 1: warps to `end - signing_policy_init_lead` (if earlier) and daemonizes until RandomAcquisitionStarted.
+pub async fn start_random_acquisition(devnet: &Devnet) -> anyhow::Result<TransactionReceipt> {
+    let (_, end) = current_reward_epoch(devnet).await?;
+    let lead = devnet.config().signing_policy_init_lead.as_secs();
+    if devnet.latest_timestamp().await? + 1 < end - lead {
         devnet.warp_to(end - lead).await?;
     }
-    daemonize_receipts.push(
-        daemonize_until(
-            devnet,
-            IFlareSystemsManager::RandomAcquisitionStarted::SIGNATURE_HASH,
-        )
-        .await?,
-    );
+    daemonize_until(
+        devnet,
+        IFlareSystemsManager::RandomAcquisitionStarted::SIGNATURE_HASH,
+    )
+    .await
+}
 
-    // 2. A secure random: the FTSO protocol's message for the current round, finalized under E's policy.
+/// Step 2: finalizes a secure random (an FTSO-protocol message for the current or a later round) under the
+/// current epoch's policy, signed by all its voters among the entities, then daemonizes until
+/// VotePowerBlockSelected.
+pub async fn select_vote_power_block(devnet: &Devnet) -> anyhow::Result<TransactionReceipt> {
+    let (current, _) = current_reward_epoch(devnet).await?;
     let current_policy_bytes = signing_policy_bytes(devnet, current).await?;
-    let all: Vec<&Entity> = devnet.entities().iter().collect();
     let current_policy = SigningPolicy::decode(&current_policy_bytes)?;
-    let signers: Vec<&Entity> = all
+    let signers: Vec<&Entity> = devnet
+        .entities()
         .iter()
-        .copied()
         .filter(|e| {
             current_policy
                 .voter_index(&e.signing_policy_address())
@@ -160,16 +161,14 @@ pub async fn complete_reward_epoch(devnet: &Devnet) -> anyhow::Result<RewardEpoc
     if state.randomVotingRoundId != 0 && round <= state.randomVotingRoundId {
         round = state.randomVotingRoundId + 1;
     }
-    while devnet
-        .call(
-            devnet.contracts().relay,
-            &IRelay::isFinalizedCall {
-                _protocolId: U256::from(protocol_id),
-                _votingRoundId: U256::from(round),
-            },
-        )
-        .await?
-    {
+    loop {
+        let call = IRelay::isFinalizedCall {
+            _protocolId: U256::from(protocol_id),
+            _votingRoundId: U256::from(round),
+        };
+        if !devnet.call(devnet.contracts().relay, &call).await? {
+            break;
+        }
         round += 1;
     }
     let message = ProtocolMessageMerkleRoot {
@@ -181,43 +180,46 @@ pub async fn complete_reward_epoch(devnet: &Devnet) -> anyhow::Result<RewardEpoc
     relay_message(devnet, current, &message, &signers)
         .await
         .context("relaying the secure random")?;
+    daemonize_until(
+        devnet,
+        IFlareSystemsManager::VotePowerBlockSelected::SIGNATURE_HASH,
+    )
+    .await
+}
 
-    // 3. Vote-power block.
-    daemonize_receipts.push(
-        daemonize_until(
-            devnet,
-            IFlareSystemsManager::VotePowerBlockSelected::SIGNATURE_HASH,
+/// Step 3: `registerVoter` for one entity and `reward_epoch_id`, signed (chain-id message) by its
+/// signing-policy key and sent from it.
+pub async fn register_voter(
+    devnet: &Devnet,
+    entity: &Entity,
+    reward_epoch_id: u32,
+) -> anyhow::Result<TransactionReceipt> {
+    let signed = registration::sign_voter_registration(
+        &entity.signing_policy,
+        RegistrationScheme::WithChainId,
+        devnet.chain_id(),
+        reward_epoch_id,
+        entity.identity_address(),
+    )?;
+    let call = IVoterRegistry::registerVoterCall {
+        _voter: entity.identity_address(),
+        _signature: to_signature(&signed.signature),
+    };
+    devnet
+        .send(
+            entity.signing_policy_address(),
+            devnet.contracts().voter_registry,
+            &call,
         )
-        .await?,
-    );
+        .await
+        .context("registerVoter")
+}
 
-    // 4. Every entity registers for E+1.
-    let mut registration_receipts = Vec::new();
-    for entity in devnet.entities() {
-        let signed = registration::sign_voter_registration(
-            &entity.signing_policy,
-            RegistrationScheme::WithChainId,
-            devnet.chain_id(),
-            next,
-            entity.identity_address(),
-        )?;
-        let call = IVoterRegistry::registerVoterCall {
-            _voter: entity.identity_address(),
-            _signature: to_signature(&signed.signature),
-        };
-        registration_receipts.push(
-            devnet
-                .send(
-                    entity.signing_policy_address(),
-                    devnet.contracts().voter_registry,
-                    &call,
-                )
-                .await
-                .context("registerVoter")?,
-        );
-    }
-
-    // 5. Registration closes; the policy is initialized.
+/// Step 4: lets the registration window pass and daemonizes until SigningPolicyInitialized; returns the receipt,
+/// the decoded policy and its bytes.
+pub async fn initialize_signing_policy(
+    devnet: &Devnet,
+) -> anyhow::Result<(TransactionReceipt, SigningPolicy, Bytes)> {
     devnet
         .warp(devnet.config().voter_registration_min_duration.as_secs() + 1)
         .await?;
@@ -228,26 +230,34 @@ pub async fn complete_reward_epoch(devnet: &Devnet) -> anyhow::Result<RewardEpoc
         .iter()
         .find(|l| l.topic0() == Some(&IRelay::SigningPolicyInitialized::SIGNATURE_HASH))
         .ok_or_else(|| anyhow!("SigningPolicyInitialized log missing"))?;
-    let event = IRelay::SigningPolicyInitialized::decode_log_data(log.data())?;
-    daemonize_receipts.push(receipt);
-    let signing_policy_bytes = event.signingPolicyBytes.clone();
-    let signing_policy = SigningPolicy::decode(&signing_policy_bytes)?;
-    ensure!(
-        signing_policy.reward_epoch_id == next,
-        "policy for epoch {} initialized",
-        signing_policy.reward_epoch_id
-    );
+    let bytes = IRelay::SigningPolicyInitialized::decode_log_data(log.data())?.signingPolicyBytes;
+    let policy = SigningPolicy::decode(&bytes)?;
+    Ok((receipt, policy, bytes))
+}
 
-    // 6. E's voters sign the new policy until the threshold is reached.
-    let hash = signing_policy::legacy_hash(&signing_policy_bytes);
-    let mut signing_receipts = Vec::new();
-    for entity in &signers {
+/// Step 5: the previous epoch's voters (among the entities) sign the new policy until the threshold is reached.
+pub async fn sign_signing_policy(
+    devnet: &Devnet,
+    policy_bytes: &[u8],
+) -> anyhow::Result<Vec<TransactionReceipt>> {
+    let policy = SigningPolicy::decode(policy_bytes)?;
+    let previous_bytes =
+        signing_policy_bytes(devnet, policy.reward_epoch_id.saturating_sub(1)).await?;
+    let previous = SigningPolicy::decode(&previous_bytes)?;
+    let hash = signing_policy::legacy_hash(policy_bytes);
+    let mut receipts = Vec::new();
+    for entity in devnet
+        .entities()
+        .iter()
+        .filter(|e| previous.voter_index(&e.signing_policy_address()).is_some())
+    {
         let signed = registration::sign_new_signing_policy(&entity.signing_policy, &hash)?;
         let call = IFlareSystemsManager::signNewSigningPolicyCall {
-            _rewardEpochId: alloy::primitives::aliases::U24::from(next),
+            _rewardEpochId: alloy::primitives::aliases::U24::from(policy.reward_epoch_id),
             _newSigningPolicyHash: hash,
             _signature: fsm_signature(&signed.signature),
         };
+        let fsm = devnet.contracts().flare_systems_manager;
         let receipt = devnet
             .send(entity.signing_policy_address(), fsm, &call)
             .await
@@ -256,25 +266,48 @@ pub async fn complete_reward_epoch(devnet: &Devnet) -> anyhow::Result<RewardEpoc
             IFlareSystemsManager::SigningPolicySigned::decode_log_data(l.data())
                 .is_ok_and(|e| e.thresholdReached)
         });
-        signing_receipts.push(receipt);
+        receipts.push(receipt);
         if reached {
-            break;
+            return Ok(receipts);
         }
     }
+    bail!("the entities' signatures did not reach the threshold")
+}
 
-    // 7. E ends; E+1 starts.
-    let now = devnet.latest_timestamp().await?;
-    if now < end {
+/// Step 6: warps to the current epoch's end (if earlier) and daemonizes until RewardEpochStarted.
+pub async fn start_next_reward_epoch(devnet: &Devnet) -> anyhow::Result<TransactionReceipt> {
+    let (_, end) = current_reward_epoch(devnet).await?;
+    if devnet.latest_timestamp().await? < end {
         devnet.warp_to(end).await?;
     }
-    daemonize_receipts.push(
-        daemonize_until(
-            devnet,
-            IFlareSystemsManager::RewardEpochStarted::SIGNATURE_HASH,
-        )
-        .await?,
-    );
+    daemonize_until(
+        devnet,
+        IFlareSystemsManager::RewardEpochStarted::SIGNATURE_HASH,
+    )
+    .await
+}
 
+/// Moves the devnet from its current reward epoch E to E+1 with every entity registered: steps 1 to 6 above
+/// (random acquisition, secure random and vote-power block, registerVoter for all, policy initialized, signed
+/// by E's voters, RewardEpochStarted at E's end).
+pub async fn complete_reward_epoch(devnet: &Devnet) -> anyhow::Result<RewardEpochSwitch> {
+    let (current, _) = current_reward_epoch(devnet).await?;
+    let next = current + 1;
+    let mut daemonize_receipts = vec![start_random_acquisition(devnet).await?];
+    daemonize_receipts.push(select_vote_power_block(devnet).await?);
+    let mut registration_receipts = Vec::new();
+    for entity in devnet.entities() {
+        registration_receipts.push(register_voter(devnet, entity, next).await?);
+    }
+    let (receipt, signing_policy, signing_policy_bytes) = initialize_signing_policy(devnet).await?;
+    daemonize_receipts.push(receipt);
+    ensure!(
+        signing_policy.reward_epoch_id == next,
+        "policy for epoch {} initialized",
+        signing_policy.reward_epoch_id
+    );
+    let signing_receipts = sign_signing_policy(devnet, &signing_policy_bytes).await?;
+    daemonize_receipts.push(start_next_reward_epoch(devnet).await?);
     Ok(RewardEpochSwitch {
         reward_epoch_id: next,
         signing_policy,

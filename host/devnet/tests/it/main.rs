@@ -11,6 +11,7 @@
 mod artifacts;
 mod harness;
 mod reference;
+mod registration;
 mod reward_epoch;
 mod signing;
 
