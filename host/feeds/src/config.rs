@@ -197,16 +197,21 @@ impl FeedsConfig {
         let mut config =
             Self::from_toml_str(&text).with_context(|| format!("in {}", path.display()))?;
         if let Some(dir) = path.parent() {
-            for plugin in &mut config.plugins {
-                if plugin.component.is_relative() {
-                    plugin.component = dir.join(&plugin.component);
-                }
-            }
-            if config.cache_dir.is_relative() {
-                config.cache_dir = dir.join(&config.cache_dir);
-            }
+            config.resolve_relative_paths(dir);
         }
         Ok(config)
+    }
+
+    /// Resolves relative component paths and the cache dir against `base` (the config file's directory).
+    pub fn resolve_relative_paths(&mut self, base: &Path) {
+        for plugin in &mut self.plugins {
+            if plugin.component.is_relative() {
+                plugin.component = base.join(&plugin.component);
+            }
+        }
+        if self.cache_dir.is_relative() {
+            self.cache_dir = base.join(&self.cache_dir);
+        }
     }
 
     /// Checks what serde cannot: unique names, sane limits, parseable keys.
