@@ -137,6 +137,29 @@ fn topics_match_the_reference() {
 }
 
 #[test]
+fn legacy_and_current_calculator_selectors_match_the_reference() {
+    use alloy_sol_types::SolCall;
+    use ftso_chain::IFlareSystemsCalculator;
+    use ftso_chain::legacy::IFlareSystemsCalculatorV1;
+    assert_eq!(
+        hex::encode(IFlareSystemsCalculator::calculateRegistrationWeightCall::SELECTOR),
+        "48bee227"
+    );
+    assert_eq!(
+        hex::encode(IFlareSystemsCalculatorV1::calculateRegistrationWeightCall::SELECTOR),
+        "b65185d6"
+    );
+    assert_eq!(
+        hex::encode(ftso_chain::IFlareContractRegistry::getContractAddressByNameCall::SELECTOR),
+        "82760fca"
+    );
+    assert_eq!(
+        hex::encode(ftso_chain::IAddressUpdatable::updateContractAddressesCall::SELECTOR),
+        "b00c0b76"
+    );
+}
+
+#[test]
 fn registry_address_is_the_network_constant() {
     assert_eq!(
         names::FLARE_CONTRACT_REGISTRY_ADDRESS.to_checksum(None),
