@@ -39,8 +39,8 @@ contract VoterRegistry is IVoterRegistry, Governed, AddressUpdatable {
     mapping(uint256 => address[]) private voters;
     mapping(uint256 => mapping(address => VoterInfo)) private infos;
     mapping(uint256 => mapping(address => bool)) private registered;
-    mapping(uint256 => mapping(address => address)) private voterOfSigningPolicy;
     mapping(uint256 => EpochTotals) private totals;
+    mapping(uint256 => uint256) private weightsSumOf;
     mapping(uint256 => uint256) public newSigningPolicyInitializationStartBlockNumber;
     mapping(bytes20 => uint256) public chilledUntilRewardEpochId;
 
@@ -74,6 +74,7 @@ contract VoterRegistry is IVoterRegistry, Governed, AddressUpdatable {
             voters[_initialRewardEpochId].push(_initialVoters[i]);
             registered[_initialRewardEpochId][_initialVoters[i]] = true;
             infos[_initialRewardEpochId][_initialVoters[i]].weight = _initialWeights[i];
+            weightsSumOf[_initialRewardEpochId] += _initialWeights[i];
         }
     }
 
@@ -117,6 +118,7 @@ contract VoterRegistry is IVoterRegistry, Governed, AddressUpdatable {
         }
         voters[_epoch].push(_voter);
         registered[_epoch][_voter] = true;
+        weightsSumOf[_epoch] += _weight;
         infos[_epoch][_voter] = VoterInfo({
             signingPolicyAddress: _addrs.signingPolicyAddress,
             submitAddress: _addrs.submitAddress,
@@ -268,9 +270,9 @@ contract VoterRegistry is IVoterRegistry, Governed, AddressUpdatable {
         view
         returns (address _voter, uint16 _normalisedWeight)
     {
-        _voter = voterOfSigningPolicy[_rewardEpochId][_signingPolicyAddress];
-        require(_voter != address(0), "invalid signing policy address");
-        _normalisedWeight = infos[_rewardEpochId][_voter].normalisedWeight;
+        uint256 weight;
+        (_voter, weight) = _voterAndWeight(_rewardEpochId, _signingPolicyAddress);
+        _normalisedWeight = uint16((weight * UINT16_MAX) / weightsSumOf[_rewardEpochId]);
     }
 
     function getPublicKeyAndNormalisedWeight(uint256 _rewardEpochId, address _signingPolicyAddress)
@@ -278,15 +280,30 @@ contract VoterRegistry is IVoterRegistry, Governed, AddressUpdatable {
         view
         returns (bytes32, bytes32, uint16, uint16)
     {
-        address voter = voterOfSigningPolicy[_rewardEpochId][_signingPolicyAddress];
-        require(voter != address(0), "invalid signing policy address");
+        (address voter, uint256 weight) = _voterAndWeight(_rewardEpochId, _signingPolicyAddress);
         VoterInfo storage info = infos[_rewardEpochId][voter];
         return (
             info.publicKeyPart1,
             info.publicKeyPart2,
-            info.normalisedWeight,
+            uint16((weight * UINT16_MAX) / weightsSumOf[_rewardEpochId]),
             totals[_rewardEpochId].normalisedWeightsSumOfVotersWithPublicKeys
         );
+    }
+
+    /// The voter whose signing-policy address was `_signingPolicyAddress` at the epoch's snapshot block, and its
+    /// registration weight (the network's lookup and revert reasons).
+    function _voterAndWeight(uint256 _rewardEpochId, address _signingPolicyAddress)
+        private
+        view
+        returns (address voter, uint256 weight)
+    {
+        require(weightsSumOf[_rewardEpochId] > 0, "reward epoch id not supported");
+        voter = entityManager.getVoterForSigningPolicyAddress(
+            _signingPolicyAddress, newSigningPolicyInitializationStartBlockNumber[_rewardEpochId]
+        );
+        require(voter != _signingPolicyAddress, "invalid signing policy address");
+        weight = registered[_rewardEpochId][voter] ? infos[_rewardEpochId][voter].weight : 0;
+        require(weight > 0, "voter not registered");
     }
 
     function getVoterRegistrationWeight(address _voter, uint256 _rewardEpochId) external view returns (uint256) {
@@ -357,7 +374,6 @@ contract VoterRegistry is IVoterRegistry, Governed, AddressUpdatable {
             }
             _signingPolicyAddresses[i] = info.signingPolicyAddress;
             _normalisedWeights[i] = normalised;
-            voterOfSigningPolicy[_epoch][info.signingPolicyAddress] = list[i];
         }
         t.snapshotCreated = true;
         t.weightsSum = uint128(weightsSum);
@@ -383,6 +399,7 @@ contract VoterRegistry is IVoterRegistry, Governed, AddressUpdatable {
         for (uint256 i = minIndex; i + 1 < list.length; i++) list[i] = list[i + 1];
         list.pop();
         registered[_epoch][removed] = false;
+        weightsSumOf[_epoch] -= infos[_epoch][removed].weight;
         delete infos[_epoch][removed];
         emit VoterRemoved(removed, uint32(_epoch));
     }
