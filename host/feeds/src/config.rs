@@ -196,6 +196,8 @@ impl FeedsConfig {
             .with_context(|| format!("cannot read config {}", path.display()))?;
         let mut config =
             Self::from_toml_str(&text).with_context(|| format!("in {}", path.display()))?;
+        let path = std::path::absolute(path)
+            .with_context(|| format!("cannot resolve {}", path.display()))?;
         if let Some(dir) = path.parent() {
             config.resolve_relative_paths(dir);
         }

@@ -14,6 +14,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the node: every configured role in one process.
+    Run(commands::run::RunCommand),
     /// Print the protocol constants of a network profile.
     Network(commands::network::NetworkCommand),
     /// Manage signed feed plugins: keygen, sign, verify, inspect.
@@ -28,6 +30,7 @@ impl Cli {
     /// Runs the chosen subcommand.
     pub fn execute(self) -> anyhow::Result<()> {
         match self.command {
+            Command::Run(command) => command.execute(),
             Command::Network(command) => command.execute(),
             Command::Plugin(command) => command.execute(),
             Command::Feeds(command) => command.execute(),

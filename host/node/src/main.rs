@@ -2,6 +2,9 @@
 
 mod cli;
 mod commands;
+mod config;
+mod signal;
+mod supervisor;
 
 use clap::Parser;
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 /// Where the indexer database lives.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StorageConfig {
     /// Database URL: `sqlite://path/to/file.db?mode=rwc` or `postgres://user:pass@host/db`.
@@ -13,6 +13,13 @@ pub struct StorageConfig {
     /// log it (see [`StorageConfig::redacted_url`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+impl std::fmt::Debug for StorageConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.url.as_deref().map(Self::redacted_url);
+        f.debug_struct("StorageConfig").field("url", &url).finish()
+    }
 }
 
 impl StorageConfig {

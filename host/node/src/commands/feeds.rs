@@ -25,28 +25,8 @@ impl FeedsCommand {
             .context("cannot start the tokio runtime")?;
         runtime.block_on(async move {
             let cancel = CancellationToken::new();
-            let on_signal = cancel.clone();
-            tokio::spawn(async move {
-                shutdown_signal().await;
-                tracing::info!("shutting down");
-                on_signal.cancel();
-            });
+            crate::signal::cancel_on_shutdown_signal(cancel.clone());
             ftso_feeds::run(config, cancel).await
         })
     }
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -4,3 +4,4 @@ pub mod devnet;
 pub mod feeds;
 pub mod network;
 pub mod plugin;
+pub mod run;

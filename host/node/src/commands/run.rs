@@ -1,0 +1,136 @@
+//! `ftso-node run`: every configured role in one process.
+
+use std::{path::PathBuf, time::Duration};
+
+use alloy::providers::{Provider as _, ProviderBuilder};
+use anyhow::Context as _;
+use clap::Args;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::{NodeConfig, redact_url},
+    signal::cancel_on_shutdown_signal,
+    supervisor::Supervisor,
+};
+
+/// Runs the node: the indexer and the feed value plugins (more roles as they land).
+#[derive(Debug, Args)]
+pub struct RunCommand {
+    /// Config file (see config/node.example.toml). Without one, every default applies.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Start a local devnet (anvil with the project's FSP contracts and 3 registered entities, blocks every
+    /// second) and run against it, with a fresh SQLite database.
+    #[arg(long)]
+    devnet: bool,
+}
+
+impl RunCommand {
+    /// Runs until Ctrl-C / SIGTERM, or until a role fails.
+    pub fn execute(self) -> anyhow::Result<()> {
+        let mut config = match &self.config {
+            Some(path) => NodeConfig::from_file(path)?,
+            None => {
+                let mut config = NodeConfig::default();
+                config.resolve_relative_paths(
+                    &std::env::current_dir().context("no working directory")?,
+                );
+                config
+            }
+        };
+        config.apply_env();
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the tokio runtime")?
+            .block_on(run(config, self.devnet))
+    }
+}
+
+async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
+    // One process-wide rustls provider for every HTTPS client (RPC, plugin http and websockets).
+    ftso_feeds::install_crypto_provider();
+    let cancel = CancellationToken::new();
+    cancel_on_shutdown_signal(cancel.clone());
+    let data_dir = &config.node.data_dir;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
+    // Absolute from here on: database URLs do not take `..` components.
+    config.node.data_dir = std::fs::canonicalize(data_dir)
+        .with_context(|| format!("cannot resolve data dir {}", data_dir.display()))?;
+
+    // Kept alive until the roles stop: dropping them stops the daemon driver and anvil.
+    let _devnet = if with_devnet {
+        Some(start_devnet(&mut config).await?)
+    } else {
+        None
+    };
+
+    let mut supervisor = Supervisor::default();
+    if config.node.indexer {
+        let rpc_url =
+            config.chain.rpc_url.clone().context(
+                "the indexer needs chain.rpc_url (or FTSO_NODE_RPC_URL, or `run --devnet`)",
+            )?;
+        let database_url = config.database_url();
+        let storage = ftso_storage::Storage::open(&database_url)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot open the database {}",
+                    ftso_storage::StorageConfig::redacted_url(&database_url)
+                )
+            })?;
+        let url = rpc_url
+            .parse()
+            .with_context(|| format!("invalid rpc_url {}", redact_url(&rpc_url)))?;
+        let provider = ProviderBuilder::new().connect_http(url).erased();
+        let indexer = config.indexer.clone();
+        let cancel = cancel.clone();
+        supervisor.spawn("indexer", async move {
+            Ok(ftso_indexer::run(indexer, storage, provider, cancel).await?)
+        });
+    }
+    if config.node.feeds && !config.feeds.plugins.is_empty() {
+        let host = ftso_feeds::FeedsHost::start(config.feeds.clone()).await?;
+        supervisor.spawn("feeds", host.serve(cancel.clone()));
+    } else if config.node.feeds {
+        tracing::warn!("no feed plugins configured: the feed-values REST contract is not served");
+    }
+    supervisor.run(cancel).await
+}
+
+/// Starts the devnet, points the config at it, and gives it a database of its own (a devnet is a new chain).
+async fn start_devnet(
+    config: &mut NodeConfig,
+) -> anyhow::Result<(ftso_devnet::Devnet, ftso_devnet::DaemonDriver)> {
+    let devnet_config = ftso_devnet::DevnetConfig {
+        block_time: Some(Duration::from_secs(1)),
+        ..ftso_devnet::DevnetConfig::default()
+    };
+    let devnet = ftso_devnet::Devnet::start(devnet_config)
+        .await
+        .context("cannot start the devnet")?;
+    let driver = devnet.spawn_daemon_driver(Duration::from_millis(500));
+    tracing::info!(
+        rpc_url = devnet.rpc_url(),
+        chain_id = devnet.chain_id(),
+        "devnet running"
+    );
+    config.chain.rpc_url = Some(devnet.rpc_url().to_owned());
+    if config.storage.url.is_none() {
+        let path = config.node.data_dir.join("devnet-indexer.db");
+        for stale in [
+            path.clone(),
+            path.with_extension("db-wal"),
+            path.with_extension("db-shm"),
+        ] {
+            if stale.exists() {
+                std::fs::remove_file(&stale)
+                    .with_context(|| format!("cannot remove {}", stale.display()))?;
+            }
+        }
+        config.storage.url = Some(format!("sqlite://{}?mode=rwc", path.display()));
+    }
+    Ok((devnet, driver))
+}
