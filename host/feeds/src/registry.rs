@@ -309,14 +309,18 @@ impl Registry {
         plugin.worker.values(feeds, round).await
     }
 
-    /// The combined value of each feed (`None` for unmappable feeds or where no plugin has one).
-    pub async fn values(&self, feeds: &[Option<FeedKey>], round: Option<u32>) -> Vec<Option<f64>> {
-        let plugins: Vec<Arc<LoadedPlugin>> = self
-            .shared
+    /// The currently loaded version of every plugin.
+    fn loaded_plugins(&self) -> Vec<Arc<LoadedPlugin>> {
+        self.shared
             .slots
             .iter()
             .filter_map(|s| s.current.load_full())
-            .collect();
+            .collect()
+    }
+
+    /// The combined value of each feed (`None` for unmappable feeds or where no plugin has one).
+    pub async fn values(&self, feeds: &[Option<FeedKey>], round: Option<u32>) -> Vec<Option<f64>> {
+        let plugins = self.loaded_plugins();
         let calls = plugins.iter().filter_map(|plugin| {
             let (indices, subset) = served(&plugin.config, feeds);
             if subset.is_empty() {
@@ -371,12 +375,7 @@ impl Registry {
         feeds: &[Option<FeedKey>],
         window_seconds: u32,
     ) -> Option<Vec<Vec<types::VenueVolume>>> {
-        let plugins: Vec<Arc<LoadedPlugin>> = self
-            .shared
-            .slots
-            .iter()
-            .filter_map(|s| s.current.load_full())
-            .collect();
+        let plugins = self.loaded_plugins();
         let calls = plugins.iter().filter_map(|plugin| {
             let (indices, subset) = served(&plugin.config, feeds);
             if subset.is_empty() {

@@ -277,6 +277,21 @@ impl Slot {
         );
     }
 
+    /// Books the outcome of a call: success resets the failure count, a failure of the instance counts
+    /// (an unavailable instance is already waiting for its restart).
+    fn record<T>(
+        &mut self,
+        spec: &WorkerSpec,
+        stats: &WorkerStats,
+        result: &Result<T, PluginError>,
+    ) {
+        match result {
+            Ok(_) => self.succeed(),
+            Err(PluginError::Unavailable { .. }) => {}
+            Err(error) => self.fail(spec, stats, error),
+        }
+    }
+
     fn succeed(&mut self) {
         self.consecutive_failures = 0;
     }
@@ -360,11 +375,7 @@ fn run(
                     Some(sandbox) => sandbox.values(&feeds, round),
                     None => Err(down()),
                 };
-                match &result {
-                    Ok(_) => slot.succeed(),
-                    Err(PluginError::Unavailable { .. }) => {}
-                    Err(error) => slot.fail(&spec, &stats, error),
-                }
+                slot.record(&spec, &stats, &result);
                 let _ = reply.send(result);
             }
             Command::Volumes {
@@ -376,11 +387,7 @@ fn run(
                     Some(sandbox) => sandbox.volumes(&feeds, window_seconds),
                     None => Err(down()),
                 };
-                match &result {
-                    Ok(_) => slot.succeed(),
-                    Err(PluginError::Unavailable { .. }) => {}
-                    Err(error) => slot.fail(&spec, &stats, error),
-                }
+                slot.record(&spec, &stats, &result);
                 let _ = reply.send(result);
             }
             Command::WsMessage { id, message } => {
