@@ -205,19 +205,7 @@ pub(crate) async fn upsert_state(
     index: u64,
     block_timestamp: u64,
 ) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO states (name, \"index\", block_timestamp, updated) VALUES ($1, $2, $3, {now}) \
-         ON CONFLICT (name) DO UPDATE SET \"index\" = excluded.\"index\", \
-         block_timestamp = excluded.block_timestamp, updated = excluded.updated",
-        now = backend.now_sql()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(name.as_str())
-        .bind(int(index)?)
-        .bind(int(block_timestamp)?)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    write_state(tx, backend, name, index, block_timestamp, "").await
 }
 
 /// Lower-only write: creates the row if missing, else lowers it if `index` is smaller (never raises it).
@@ -228,11 +216,30 @@ pub(crate) async fn lower_state(
     index: u64,
     block_timestamp: u64,
 ) -> Result<()> {
+    write_state(
+        tx,
+        backend,
+        name,
+        index,
+        block_timestamp,
+        " WHERE states.\"index\" > excluded.\"index\"",
+    )
+    .await
+}
+
+/// Inserts or updates a state row; `update_condition` (a static SQL `WHERE` clause, or empty) limits the update.
+async fn write_state(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    name: StateName,
+    index: u64,
+    block_timestamp: u64,
+    update_condition: &'static str,
+) -> Result<()> {
     let sql = format!(
         "INSERT INTO states (name, \"index\", block_timestamp, updated) VALUES ($1, $2, $3, {now}) \
          ON CONFLICT (name) DO UPDATE SET \"index\" = excluded.\"index\", \
-         block_timestamp = excluded.block_timestamp, updated = excluded.updated \
-         WHERE states.\"index\" > excluded.\"index\"",
+         block_timestamp = excluded.block_timestamp, updated = excluded.updated{update_condition}",
         now = backend.now_sql()
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
