@@ -1,7 +1,10 @@
-//! Deterministic batches.
+//! Deterministic batches and the read-back helpers the tests share.
 
 use alloy_primitives::{Address, B256, U256};
-use ftso_storage::{BlockBatch, NewBlock, NewLog, NewTransaction, TxStatus};
+use ftso_storage::{
+    BlockBatch, NewBlock, NewLog, NewTransaction, StateName, StateRow, Storage, TxStatus,
+};
+use sqlx::Row;
 
 pub const SUBMISSION: Address = Address::repeat_byte(0x2c);
 pub const EMITTER: Address = Address::repeat_byte(0xee);
@@ -76,4 +79,20 @@ pub fn batch(from: u64, to: u64) -> BlockBatch {
         });
     }
     b
+}
+
+/// The progress row `name`, which must exist.
+pub async fn state(s: &Storage, name: StateName) -> StateRow {
+    s.state(name).await.unwrap().unwrap()
+}
+
+/// Asserts that the progress row `name` exists and holds `(index, block_timestamp)`.
+pub async fn assert_state(s: &Storage, name: StateName, expected: (u64, u64)) {
+    let row = state(s, name).await;
+    assert_eq!((row.index, row.block_timestamp), expected, "{name:?}");
+}
+
+/// The single integer column `n` of a one-row query.
+pub async fn count(s: &Storage, sql: &'static str) -> i64 {
+    sqlx::query(sql).fetch_one(s.pool()).await.unwrap().get("n")
 }

@@ -2,18 +2,9 @@
 
 use ftso_storage::testing::TestDb;
 use ftso_storage::{BlockWindow, StateName};
-use sqlx::Row;
 
 use crate::both_backends;
-use crate::fixtures::batch;
-
-async fn count(db: &TestDb, sql: &'static str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(db.storage.pool())
-        .await
-        .unwrap()
-        .get("n")
-}
+use crate::fixtures::{assert_state, batch, count, state};
 
 async fn deletes_exactly_what_is_older_than_the_boundary(db: TestDb) {
     let s = &db.storage;
@@ -27,60 +18,30 @@ async fn deletes_exactly_what_is_older_than_the_boundary(db: TestDb) {
         (report.blocks, report.transactions, report.logs),
         (1000, 1000, 2000)
     );
-    assert_eq!(
-        count(&db, "SELECT MIN(number) AS n FROM blocks").await,
-        1001
-    );
-    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM blocks").await, 1400);
+    assert_eq!(count(s, "SELECT MIN(number) AS n FROM blocks").await, 1001);
+    assert_eq!(count(s, "SELECT COUNT(*) AS n FROM blocks").await, 1400);
     assert_eq!(
         count(
-            &db,
+            s,
             "SELECT COUNT(*) AS n FROM transactions WHERE timestamp < 3001"
         )
         .await,
         0
     );
     assert_eq!(
-        count(&db, "SELECT COUNT(*) AS n FROM transactions").await,
+        count(s, "SELECT COUNT(*) AS n FROM transactions").await,
         1400
     );
-    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM logs").await, 2800);
-    assert_eq!(
-        count(&db, "SELECT MIN(timestamp) AS n FROM logs").await,
-        3002
-    );
-    let first = s
-        .state(StateName::FirstDatabaseBlock)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((first.index, first.block_timestamp), (1001, 3002));
-    let log_floor = s
-        .state(StateName::FirstDatabaseLogBlock)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((log_floor.index, log_floor.block_timestamp), (1001, 3002));
-    assert_eq!(
-        s.state(StateName::LastDatabaseBlock)
-            .await
-            .unwrap()
-            .unwrap()
-            .index,
-        2400
-    );
+    assert_eq!(count(s, "SELECT COUNT(*) AS n FROM logs").await, 2800);
+    assert_eq!(count(s, "SELECT MIN(timestamp) AS n FROM logs").await, 3002);
+    assert_state(s, StateName::FirstDatabaseBlock, (1001, 3002)).await;
+    assert_state(s, StateName::FirstDatabaseLogBlock, (1001, 3002)).await;
+    assert_eq!(state(s, StateName::LastDatabaseBlock).await.index, 2400);
 
     // A boundary at or below the floor changes nothing.
     let none = s.drop_history(3002).await.unwrap();
     assert_eq!((none.blocks, none.transactions, none.logs), (0, 0, 0));
-    assert_eq!(
-        s.state(StateName::FirstDatabaseBlock)
-            .await
-            .unwrap()
-            .unwrap()
-            .index,
-        1001
-    );
+    assert_eq!(state(s, StateName::FirstDatabaseBlock).await.index, 1001);
     // Boundary exactly at a block's timestamp keeps that block.
     s.drop_history(3010).await.unwrap();
     assert_eq!(
@@ -90,14 +51,7 @@ async fn deletes_exactly_what_is_older_than_the_boundary(db: TestDb) {
             .number,
         1005
     );
-    assert_eq!(
-        s.state(StateName::FirstDatabaseBlock)
-            .await
-            .unwrap()
-            .unwrap()
-            .index,
-        1005
-    );
+    assert_eq!(state(s, StateName::FirstDatabaseBlock).await.index, 1005);
 }
 both_backends!(
     deletes_exactly_what_is_older_on,
@@ -112,7 +66,7 @@ async fn deleting_a_transaction_cascades_to_its_receipt_logs(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        count(&db, "SELECT COUNT(*) AS n FROM logs WHERE block_number = 2").await,
+        count(s, "SELECT COUNT(*) AS n FROM logs WHERE block_number = 2").await,
         1,
         "filter log stays"
     );

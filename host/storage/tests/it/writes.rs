@@ -5,7 +5,7 @@ use ftso_storage::{BlockWindow, StateName, StorageError};
 use sqlx::Row;
 
 use crate::both_backends;
-use crate::fixtures::{batch, block_hash, tx_hash};
+use crate::fixtures::{assert_state, batch, block_hash, count, state, tx_hash};
 
 async fn stores_reference_encodings(db: TestDb) {
     let s = &db.storage;
@@ -83,18 +83,8 @@ async fn stores_reference_encodings(db: TestDb) {
     );
     assert_eq!(blocks[0].hash, hex::encode(block_hash(3)));
 
-    let last = s
-        .state(StateName::LastDatabaseBlock)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((last.index, last.block_timestamp), (5, 1010));
-    let first = s
-        .state(StateName::FirstDatabaseBlock)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((first.index, first.block_timestamp), (3, 1006));
+    assert_state(s, StateName::LastDatabaseBlock, (5, 1010)).await;
+    assert_state(s, StateName::FirstDatabaseBlock, (3, 1006)).await;
     let updated: Option<String> = sqlx::query(
         "SELECT CAST(updated AS TEXT) AS u FROM states WHERE name = 'last_database_block'",
     )
@@ -113,41 +103,22 @@ async fn progress_rows_follow_the_reference_rules(db: TestDb) {
     let s = &db.storage;
     s.commit_batch(&batch(10, 12)).await.unwrap();
     s.commit_batch(&batch(13, 14)).await.unwrap();
-    let first = s
-        .state(StateName::FirstDatabaseBlock)
-        .await
-        .unwrap()
-        .unwrap();
+    let first = state(s, StateName::FirstDatabaseBlock).await;
     assert_eq!(
         first.index, 10,
         "first_database_block is never raised by commits"
     );
     // Re-indexing a lower range (e.g. more history requested) lowers the floor and moves the top with it.
     s.commit_batch(&batch(8, 9)).await.unwrap();
-    assert_eq!(
-        s.state(StateName::FirstDatabaseBlock)
-            .await
-            .unwrap()
-            .unwrap()
-            .index,
-        8
-    );
-    assert_eq!(
-        s.state(StateName::LastDatabaseBlock)
-            .await
-            .unwrap()
-            .unwrap()
-            .index,
-        9
-    );
+    assert_eq!(state(s, StateName::FirstDatabaseBlock).await.index, 8);
+    assert_eq!(state(s, StateName::LastDatabaseBlock).await.index, 9);
     s.set_state(StateName::LastChainBlock, 99, 1198)
         .await
         .unwrap();
     s.set_state(StateName::LastChainBlock, 100, 1200)
         .await
         .unwrap();
-    let chain = s.state(StateName::LastChainBlock).await.unwrap().unwrap();
-    assert_eq!((chain.index, chain.block_timestamp), (100, 1200));
+    assert_state(s, StateName::LastChainBlock, (100, 1200)).await;
     assert_eq!(s.states().await.unwrap().len(), 3);
 }
 both_backends!(
@@ -259,20 +230,8 @@ async fn a_failed_commit_leaves_no_partial_block(db: TestDb) {
         Err(StorageError::Sqlx(sqlx::Error::Database(_)))
     ));
     assert_eq!(s.latest_block().await.unwrap().unwrap().number, 2);
-    assert_eq!(
-        s.state(StateName::LastDatabaseBlock)
-            .await
-            .unwrap()
-            .unwrap()
-            .index,
-        2
-    );
-    let txs: i64 = sqlx::query("SELECT COUNT(*) AS n FROM transactions")
-        .fetch_one(s.pool())
-        .await
-        .unwrap()
-        .get("n");
-    assert_eq!(txs, 2);
+    assert_eq!(state(s, StateName::LastDatabaseBlock).await.index, 2);
+    assert_eq!(count(s, "SELECT COUNT(*) AS n FROM transactions").await, 2);
     // Unencodable values are rejected before anything is sent.
     let mut huge = batch(3, 4);
     if let Some(t) = huge.transactions.last_mut() {
