@@ -11,7 +11,9 @@ use alloy::rpc::types::TransactionRequest;
 use alloy::signers::local::PrivateKeySigner;
 use alloy_primitives::{Address, B256, Bytes, U256, address};
 use ftso_indexer::{ContractRef, IndexerConfig, LogCollector, TransactionCollector};
-use ftso_storage::{StateName, Storage};
+use ftso_storage::{StateName, StateRow, Storage};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// The "Submission" contract of this chain is an EOA: calls to it always succeed and carry any calldata.
 pub const SUBMISSION: Address = address!("0x2cA6571Daa15ce734Bbd0Bf27D5C9D16787fc33f");
@@ -328,4 +330,45 @@ pub async fn assert_blocks_contiguous(storage: &Storage, last: u64) {
         "block rows (gap or duplicate)"
     );
     assert_eq!(numbers, expected);
+}
+
+/// An indexer run in a background task, and the token that cancels it.
+pub struct Running {
+    pub cancel: CancellationToken,
+    pub task: JoinHandle<ftso_indexer::Result<()>>,
+}
+
+impl Running {
+    /// Cancels the run and asserts that it ended cleanly.
+    pub async fn stop(self) {
+        self.cancel.cancel();
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+/// Spawns `ftso_indexer::run` with `config` on `storage`, reading the node at `url`.
+pub fn spawn_indexer(config: IndexerConfig, storage: &Storage, url: &str) -> Running {
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(ftso_indexer::run(
+        config,
+        storage.clone(),
+        Chain::indexer_provider(url),
+        cancel.clone(),
+    ));
+    Running { cancel, task }
+}
+
+/// The progress row `name`, which must exist.
+pub async fn state(storage: &Storage, name: StateName) -> StateRow {
+    storage.state(name).await.unwrap().unwrap()
+}
+
+/// The single integer column `n` of a one-row query.
+pub async fn count(storage: &Storage, sql: &'static str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(sql)
+        .fetch_one(storage.pool())
+        .await
+        .unwrap()
+        .get("n")
 }

@@ -13,9 +13,8 @@ use ftso_devnet::{Devnet, DevnetConfig};
 use ftso_indexer::{ContractRef, IndexerConfig, LogCollector};
 use ftso_storage::testing::TestBackend;
 use ftso_storage::{BlockWindow, TimeWindow};
-use tokio_util::sync::CancellationToken;
 
-use crate::chain::{Chain, assert_blocks_contiguous, wait_indexed};
+use crate::chain::{assert_blocks_contiguous, spawn_indexer, state, wait_indexed};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fsp_defaults_collect_submissions_and_events_from_the_devnet() {
@@ -92,13 +91,7 @@ async fn fsp_defaults_collect_submissions_and_events_from_the_devnet() {
         ..IndexerConfig::default()
     };
     let tip = devnet.provider().get_block_number().await.unwrap();
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(ftso_indexer::run(
-        config,
-        db.storage.clone(),
-        Chain::indexer_provider(devnet.rpc_url()),
-        cancel.clone(),
-    ));
+    let indexer = spawn_indexer(config, &db.storage, devnet.rpc_url());
     wait_indexed(&db.storage, tip, Duration::from_secs(60)).await;
     assert_blocks_contiguous(&db.storage, tip).await;
 
@@ -184,8 +177,7 @@ async fn fsp_defaults_collect_submissions_and_events_from_the_devnet() {
         non_empty >= 3,
         "the deployment emits registration, policy and epoch events ({non_empty})"
     );
-    cancel.cancel();
-    task.await.unwrap().unwrap();
+    indexer.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,21 +216,10 @@ async fn fsp_mode_starts_an_hour_back_and_backfills_epoch_events() {
         history_drop_interval: Duration::from_millis(50),
         ..IndexerConfig::default()
     };
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(ftso_indexer::run(
-        config,
-        db.storage.clone(),
-        Chain::indexer_provider(devnet.rpc_url()),
-        cancel.clone(),
-    ));
+    let indexer = spawn_indexer(config, &db.storage, devnet.rpc_url());
     wait_indexed(&db.storage, tip, Duration::from_secs(60)).await;
 
-    let first = db
-        .storage
-        .state(StateName::FirstDatabaseBlock)
-        .await
-        .unwrap()
-        .unwrap();
+    let first = state(&db.storage, StateName::FirstDatabaseBlock).await;
     assert_eq!(
         first.index, full_start,
         "full blocks start at the first block within one hour of the tip"
@@ -274,12 +255,7 @@ async fn fsp_mode_starts_an_hour_back_and_backfills_epoch_events() {
     assert_eq!(submissions[0].input, hex::encode(&late));
 
     // The deployment's metadata events were back-filled below the full-block floor, without transaction links.
-    let log_floor = db
-        .storage
-        .state(StateName::FirstDatabaseLogBlock)
-        .await
-        .unwrap()
-        .unwrap();
+    let log_floor = state(&db.storage, StateName::FirstDatabaseLogBlock).await;
     assert!(log_floor.index < full_start);
     let node = devnet
         .provider()
@@ -313,6 +289,5 @@ async fn fsp_mode_starts_an_hour_back_and_backfills_epoch_events() {
         assert!(row.block_number < full_start && row.block_number >= log_floor.index);
         assert_eq!(row.transaction_id, None);
     }
-    cancel.cancel();
-    task.await.unwrap().unwrap();
+    indexer.stop().await;
 }

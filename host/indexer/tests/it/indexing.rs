@@ -9,19 +9,14 @@ use sqlx::Row;
 use tokio_util::sync::CancellationToken;
 
 use crate::chain::{
-    Chain, SUBMISSION, SUBMIT_SIGNATURES, SUBMIT1, TOPIC, assert_blocks_contiguous, wait_indexed,
+    Chain, SUBMISSION, SUBMIT_SIGNATURES, SUBMIT1, TOPIC, assert_blocks_contiguous, spawn_indexer,
+    state, wait_indexed,
 };
 
 async fn index_and_compare(chain: &Chain, db: TestDb) {
     let storage = db.storage.clone();
     let tip = chain.tip().await;
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(ftso_indexer::run(
-        chain.config(),
-        storage.clone(),
-        Chain::indexer_provider(&chain.rpc_url()),
-        cancel.clone(),
-    ));
+    let indexer = spawn_indexer(chain.config(), &storage, &chain.rpc_url());
     wait_indexed(&storage, tip, Duration::from_secs(60)).await;
     assert_blocks_contiguous(&storage, tip).await;
 
@@ -169,8 +164,8 @@ async fn index_and_compare(chain: &Chain, db: TestDb) {
     wait_indexed(&storage, tip + 5, Duration::from_secs(30)).await;
     assert_blocks_contiguous(&storage, tip + 5).await;
 
-    cancel.cancel();
-    tokio::time::timeout(Duration::from_secs(10), task)
+    indexer.cancel.cancel();
+    tokio::time::timeout(Duration::from_secs(10), indexer.task)
         .await
         .unwrap()
         .unwrap()
@@ -195,32 +190,15 @@ async fn follows_the_head_with_confirmations_and_stops_at_stop_block() {
         confirmations: 3,
         ..chain.config()
     };
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(ftso_indexer::run(
-        config.clone(),
-        db.storage.clone(),
-        Chain::indexer_provider(&chain.rpc_url()),
-        cancel.clone(),
-    ));
+    let indexer = spawn_indexer(config.clone(), &db.storage, &chain.rpc_url());
     wait_indexed(&db.storage, tip - 3, Duration::from_secs(30)).await;
     chain.mine(2).await;
     wait_indexed(&db.storage, tip - 1, Duration::from_secs(30)).await;
-    let last = db
-        .storage
-        .state(StateName::LastDatabaseBlock)
-        .await
-        .unwrap()
-        .unwrap();
+    let last = state(&db.storage, StateName::LastDatabaseBlock).await;
     assert_eq!(last.index, tip - 1, "never beyond latest - confirmations");
-    let chain_state = db
-        .storage
-        .state(StateName::LastChainBlock)
-        .await
-        .unwrap()
-        .unwrap();
+    let chain_state = state(&db.storage, StateName::LastChainBlock).await;
     assert_eq!(chain_state.index, tip - 1);
-    cancel.cancel();
-    task.await.unwrap().unwrap();
+    indexer.stop().await;
 
     // A bounded run returns by itself after stop_block, resuming where the last run ended.
     let stop = ftso_indexer::IndexerConfig {
@@ -241,12 +219,7 @@ async fn follows_the_head_with_confirmations_and_stops_at_stop_block() {
     .unwrap()
     .unwrap();
     assert_eq!(
-        db.storage
-            .state(StateName::LastDatabaseBlock)
-            .await
-            .unwrap()
-            .unwrap()
-            .index,
+        state(&db.storage, StateName::LastDatabaseBlock).await.index,
         tip + 1
     );
     assert_blocks_contiguous(&db.storage, tip + 1).await;

@@ -5,10 +5,8 @@ use std::time::Duration;
 
 use ftso_storage::StateName;
 use ftso_storage::testing::{TestBackend, TestDb};
-use sqlx::Row;
-use tokio_util::sync::CancellationToken;
 
-use crate::chain::{Chain, assert_blocks_contiguous, wait_indexed};
+use crate::chain::{Chain, assert_blocks_contiguous, count, spawn_indexer, state, wait_indexed};
 
 /// A small deterministic PRNG (xorshift64*), so failures reproduce.
 struct Rng(u64);
@@ -30,23 +28,17 @@ async fn assert_consistent(db: &TestDb) -> u64 {
         .await
         .unwrap()
     else {
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM blocks")
-            .fetch_one(db.storage.pool())
-            .await
-            .unwrap()
-            .get("n");
+        let n = count(&db.storage, "SELECT COUNT(*) AS n FROM blocks").await;
         assert_eq!(n, 0, "blocks without a progress row");
         return 0;
     };
     assert_blocks_contiguous(&db.storage, last.index).await;
-    let dup: i64 = sqlx::query(
+    let dup = count(
+        &db.storage,
         "SELECT COUNT(*) AS n FROM (SELECT transaction_hash, log_index FROM logs GROUP BY transaction_hash, log_index \
          HAVING COUNT(*) > 1) d",
     )
-    .fetch_one(db.storage.pool())
-    .await
-    .unwrap()
-    .get("n");
+    .await;
     assert_eq!(dup, 0);
     last.index
 }
@@ -60,12 +52,7 @@ async fn kill_and_restart(chain: &Chain, db: TestDb, trials: usize, seed: u64) {
     };
     let mut kills_mid_catch_up = 0;
     for _ in 0..trials {
-        let task = tokio::spawn(ftso_indexer::run(
-            config.clone(),
-            db.storage.clone(),
-            Chain::indexer_provider(&chain.rpc_url()),
-            CancellationToken::new(),
-        ));
+        let indexer = spawn_indexer(config.clone(), &db.storage, &chain.rpc_url());
         // Kill at a random point: after a random number of further blocks were committed, plus a random delay
         // of 0-2 ms so the abort also lands inside fetches and inside commits.
         let current = db
@@ -77,8 +64,8 @@ async fn kill_and_restart(chain: &Chain, db: TestDb, trials: usize, seed: u64) {
         let target = (current + 1 + rng.below(120)).min(tip - 1);
         wait_indexed(&db.storage, target, Duration::from_secs(60)).await;
         tokio::time::sleep(Duration::from_micros(rng.below(2000))).await;
-        task.abort();
-        let _ = task.await;
+        indexer.task.abort();
+        let _ = indexer.task.await;
         let last = assert_consistent(&db).await;
         if last < tip {
             kills_mid_catch_up += 1;
@@ -88,42 +75,22 @@ async fn kill_and_restart(chain: &Chain, db: TestDb, trials: usize, seed: u64) {
         kills_mid_catch_up * 2 >= trials,
         "most kills must land during catch-up ({kills_mid_catch_up}/{trials})"
     );
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(ftso_indexer::run(
-        config,
-        db.storage.clone(),
-        Chain::indexer_provider(&chain.rpc_url()),
-        cancel.clone(),
-    ));
+    let indexer = spawn_indexer(config, &db.storage, &chain.rpc_url());
     wait_indexed(&db.storage, tip, Duration::from_secs(120)).await;
-    cancel.cancel();
-    task.await.unwrap().unwrap();
+    indexer.stop().await;
     assert_eq!(assert_consistent(&db).await, tip);
-    let txs: i64 = sqlx::query("SELECT COUNT(*) AS n FROM transactions")
-        .fetch_one(db.storage.pool())
-        .await
-        .unwrap()
-        .get("n");
+    let txs = count(&db.storage, "SELECT COUNT(*) AS n FROM transactions").await;
     assert_eq!(
         txs as usize,
         chain.indexed.len(),
         "every transaction exactly once"
     );
-    let logs: i64 = sqlx::query("SELECT COUNT(*) AS n FROM logs")
-        .fetch_one(db.storage.pool())
-        .await
-        .unwrap()
-        .get("n");
+    let logs = count(&db.storage, "SELECT COUNT(*) AS n FROM logs").await;
     assert_eq!(
         logs as usize,
         chain.indexed.iter().map(|s| s.logs.len()).sum::<usize>()
     );
-    let first = db
-        .storage
-        .state(StateName::FirstDatabaseBlock)
-        .await
-        .unwrap()
-        .unwrap();
+    let first = state(&db.storage, StateName::FirstDatabaseBlock).await;
     assert_eq!(first.index, 0);
 }
 

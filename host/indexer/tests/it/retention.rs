@@ -6,9 +6,8 @@ use std::time::Duration;
 use alloy::providers::Provider;
 use ftso_storage::testing::TestBackend;
 use ftso_storage::{BlockWindow, StateName};
-use tokio_util::sync::CancellationToken;
 
-use crate::chain::{Chain, wait_indexed};
+use crate::chain::{Chain, spawn_indexer, state, wait_indexed};
 
 async fn warp(chain: &Chain, seconds: u64) {
     let _: serde_json::Value = chain
@@ -48,20 +47,9 @@ async fn starts_inside_the_window_and_drops_what_leaves_it() {
         history_drop_interval: Duration::from_millis(50),
         ..chain.config()
     };
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(ftso_indexer::run(
-        config,
-        db.storage.clone(),
-        Chain::indexer_provider(&chain.rpc_url()),
-        cancel.clone(),
-    ));
+    let indexer = spawn_indexer(config, &db.storage, &chain.rpc_url());
     wait_indexed(&db.storage, tip, Duration::from_secs(30)).await;
-    let first = db
-        .storage
-        .state(StateName::FirstDatabaseBlock)
-        .await
-        .unwrap()
-        .unwrap();
+    let first = state(&db.storage, StateName::FirstDatabaseBlock).await;
     assert_eq!(
         first.index, first_in_window,
         "the start is the first block with ts >= tip ts - window"
@@ -87,12 +75,7 @@ async fn starts_inside_the_window_and_drops_what_leaves_it() {
     wait_indexed(&db.storage, new_tip, Duration::from_secs(30)).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let first = db
-            .storage
-            .state(StateName::FirstDatabaseBlock)
-            .await
-            .unwrap()
-            .unwrap();
+        let first = state(&db.storage, StateName::FirstDatabaseBlock).await;
         if first.index == cut + 1 {
             break;
         }
@@ -121,6 +104,5 @@ async fn starts_inside_the_window_and_drops_what_leaves_it() {
         "exactly the blocks older than the boundary are gone"
     );
     assert_eq!(blocks.len() as u64, new_tip - cut);
-    cancel.cancel();
-    task.await.unwrap().unwrap();
+    indexer.stop().await;
 }

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use ftso_storage::testing::TestBackend;
 use tokio::net::{TcpListener, TcpStream};
-use tokio_util::sync::CancellationToken;
 
-use crate::chain::{Chain, assert_blocks_contiguous, wait_indexed};
+use crate::chain::{Chain, assert_blocks_contiguous, spawn_indexer, wait_indexed};
 
 /// Forwards connections to `upstream`; while `down`, drops new connections at once and cuts open ones.
 struct FlakyProxy {
@@ -79,13 +78,7 @@ async fn retries_through_dropped_connections_without_holes() {
         rpc_timeout: Duration::from_millis(500),
         ..chain.config()
     };
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(ftso_indexer::run(
-        config,
-        db.storage.clone(),
-        Chain::indexer_provider(&proxy.url),
-        cancel.clone(),
-    ));
+    let indexer = spawn_indexer(config, &db.storage, &proxy.url);
     // Let it get going, then cut the node off twice during the catch-up.
     wait_indexed(&db.storage, 100, Duration::from_secs(30)).await;
     for _ in 0..2 {
@@ -112,6 +105,5 @@ async fn retries_through_dropped_connections_without_holes() {
     wait_indexed(&db.storage, tip, Duration::from_secs(60)).await;
     assert!(proxy.dropped.load(Ordering::SeqCst) >= 6);
     assert_blocks_contiguous(&db.storage, tip).await;
-    cancel.cancel();
-    task.await.unwrap().unwrap();
+    indexer.stop().await;
 }
