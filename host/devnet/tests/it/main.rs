@@ -14,6 +14,7 @@ mod reference;
 mod registration;
 mod reward_epoch;
 mod signing;
+mod support;
 
 /// Logs to the test output, filtered by RUST_LOG (default info).
 pub fn init_tracing() {

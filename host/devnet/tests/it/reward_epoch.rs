@@ -15,6 +15,8 @@ use ftso_core::protocol_message::ProtocolMessageMerkleRoot;
 use ftso_core::signing_policy::{SigningPolicy, legacy_hash};
 use ftso_devnet::{Devnet, DevnetConfig, scenario};
 
+use crate::support::{assert_relay_reverts, is_finalized, start_voting_round};
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_reward_epoch_and_relay() {
     crate::init_tracing();
@@ -207,15 +209,7 @@ async fn full_reward_epoch_and_relay() {
     assert_eq!(first.feedId.as_slice(), DevnetConfig::feed_id(1, "FLR/USD"));
 
     // A voting round of epoch 1 finalized by 2 of 3 (43690 > 32768).
-    let start_round: u32 = devnet
-        .call(
-            contracts.flare_systems_manager,
-            &IFlareSystemsManager::getStartVotingRoundIdCall {
-                _rewardEpochId: U256::from(1),
-            },
-        )
-        .await
-        .unwrap();
+    let start_round = start_voting_round(&devnet, 1).await;
     let round = start_round.max(devnet.voting_round_at(devnet.latest_timestamp().await.unwrap()));
     let entities: Vec<_> = devnet.entities().iter().collect();
     let message = ProtocolMessageMerkleRoot {
@@ -241,17 +235,7 @@ async fn full_reward_epoch_and_relay() {
         ),
         (100, round, message.merkle_root)
     );
-    let finalized = devnet
-        .call(
-            contracts.relay,
-            &IRelay::isFinalizedCall {
-                _protocolId: U256::from(100),
-                _votingRoundId: U256::from(round),
-            },
-        )
-        .await
-        .unwrap();
-    assert!(finalized);
+    assert!(is_finalized(&devnet, 100, round).await);
     let root = devnet
         .call(
             contracts.relay,
@@ -271,18 +255,13 @@ async fn full_reward_epoch_and_relay() {
         ..message
     };
     let input = scenario::relay_input(&switch.signing_policy_bytes, &weak, &[entities[1]]).unwrap();
-    let error = devnet
-        .call_raw(
-            entities[1].signing_policy_address(),
-            contracts.relay,
-            input.clone(),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        format!("{error:#}").contains("Not enough weight"),
-        "revert reason: {error:#}"
-    );
+    assert_relay_reverts(
+        &devnet,
+        entities[1].signing_policy_address(),
+        input.clone(),
+        "Not enough weight",
+    )
+    .await;
     assert!(
         devnet
             .send_raw(entities[1].signing_policy_address(), contracts.relay, input)
@@ -292,14 +271,13 @@ async fn full_reward_epoch_and_relay() {
 
     // The epoch-0 policy can no longer finalize a round of epoch 1 ("Must use new sign policy").
     let old = scenario::relay_input(&initial.encode().unwrap(), &weak, &entities).unwrap();
-    let error = devnet
-        .call_raw(entities[0].signing_policy_address(), contracts.relay, old)
-        .await
-        .unwrap_err();
-    assert!(
-        format!("{error:#}").contains("Must use new sign policy"),
-        "revert reason: {error:#}"
-    );
+    assert_relay_reverts(
+        &devnet,
+        entities[0].signing_policy_address(),
+        old,
+        "Must use new sign policy",
+    )
+    .await;
 
     // Bad signature order reverts too.
     let both = scenario::relay_input(
@@ -316,18 +294,13 @@ async fn full_reward_epoch_and_relay() {
     );
     swapped[sigs..sigs + 67].copy_from_slice(&b);
     swapped[sigs + 67..].copy_from_slice(&a);
-    let error = devnet
-        .call_raw(
-            entities[0].signing_policy_address(),
-            contracts.relay,
-            swapped.into(),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        format!("{error:#}").contains("Index out of order"),
-        "revert reason: {error:#}"
-    );
+    assert_relay_reverts(
+        &devnet,
+        entities[0].signing_policy_address(),
+        swapped.into(),
+        "Index out of order",
+    )
+    .await;
 
     let decoded = SigningPolicy::decode(&switch.signing_policy_bytes).unwrap();
     assert_eq!(&decoded, policy);

@@ -4,10 +4,14 @@
 
 use alloy::primitives::{B256, U256, aliases::U24, keccak256};
 use alloy::sol_types::SolEvent;
-use ftso_chain::{IFlareSystemsManager, IRelay, topics};
+use ftso_chain::{IFlareSystemsManager, topics};
 use ftso_core::protocol_message::ProtocolMessageMerkleRoot;
 use ftso_core::registration;
 use ftso_devnet::{Devnet, DevnetConfig, scenario};
+
+use crate::support::{
+    assert_relay_reverts, is_finalized, send_and_decode_first_log, start_voting_round,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raised_threshold_and_uptime_and_rewards_signing() {
@@ -26,15 +30,7 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
     let e: Vec<_> = devnet.entities().iter().collect();
 
     // Round of epoch 1: 3 of 5 (39321 > 32768) finalizes.
-    let start: u32 = devnet
-        .call(
-            contracts.flare_systems_manager,
-            &IFlareSystemsManager::getStartVotingRoundIdCall {
-                _rewardEpochId: U256::from(1),
-            },
-        )
-        .await
-        .unwrap();
+    let start = start_voting_round(&devnet, 1).await;
     let message = |round: u32| ProtocolMessageMerkleRoot {
         protocol_id: 200,
         voting_round_id: round,
@@ -54,28 +50,17 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
         &[e[0], e[1], e[2]],
     )
     .unwrap();
-    let error = devnet
-        .call_raw(e[0].signing_policy_address(), contracts.relay, input)
-        .await
-        .unwrap_err();
-    assert!(
-        format!("{error:#}").contains("Not enough weight"),
-        "revert reason: {error:#}"
-    );
+    assert_relay_reverts(
+        &devnet,
+        e[0].signing_policy_address(),
+        input,
+        "Not enough weight",
+    )
+    .await;
     scenario::relay_message(&devnet, 1, &message(later), &[e[0], e[1], e[2], e[3]])
         .await
         .expect("4 of 5 pass the raised threshold");
-    let finalized = devnet
-        .call(
-            contracts.relay,
-            &IRelay::isFinalizedCall {
-                _protocolId: U256::from(200),
-                _votingRoundId: U256::from(later),
-            },
-        )
-        .await
-        .unwrap();
-    assert!(finalized);
+    assert!(is_finalized(&devnet, 200, later).await);
 
     // Epoch 2 starts; uptime voting for epoch 1 opens after the minimum duration into epoch 2.
     let second = scenario::complete_reward_epoch(&devnet).await.unwrap();
@@ -118,13 +103,8 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
             _uptimeVoteHash: uptime_hash,
             _signature: scenario::fsm_signature(&signed.signature),
         };
-        let receipt = devnet
-            .send(entity.signing_policy_address(), fsm, &call)
-            .await
-            .unwrap();
-        let event =
-            IFlareSystemsManager::UptimeVoteSigned::decode_log_data(receipt.inner.logs()[0].data())
-                .unwrap();
+        let event: IFlareSystemsManager::UptimeVoteSigned =
+            send_and_decode_first_log(&devnet, entity.signing_policy_address(), fsm, &call).await;
         assert_eq!(event.voter, entity.identity_address());
         reached.push(event.thresholdReached);
     }
@@ -157,13 +137,8 @@ async fn raised_threshold_and_uptime_and_rewards_signing() {
             _rewardsHash: rewards_hash,
             _signature: scenario::fsm_signature(&signed.signature),
         };
-        let receipt = devnet
-            .send(entity.signing_policy_address(), fsm, &call)
-            .await
-            .unwrap();
-        let event =
-            IFlareSystemsManager::RewardsSigned::decode_log_data(receipt.inner.logs()[0].data())
-                .unwrap();
+        let event: IFlareSystemsManager::RewardsSigned =
+            send_and_decode_first_log(&devnet, entity.signing_policy_address(), fsm, &call).await;
         reached.push(event.thresholdReached);
     }
     assert_eq!(reached, vec![false, false, true]);
