@@ -15,7 +15,10 @@ use ftso_core::protocol_message::ProtocolMessageMerkleRoot;
 use ftso_core::signing_policy::{SigningPolicy, legacy_hash};
 use ftso_devnet::{Devnet, DevnetConfig, scenario};
 
-use crate::support::{assert_relay_reverts, is_finalized, start_voting_round};
+use crate::support::{
+    assert_relay_reverts, current_reward_epoch, is_finalized, signing_policy_hash,
+    start_voting_round,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_reward_epoch_and_relay() {
@@ -61,25 +64,9 @@ async fn full_reward_epoch_and_relay() {
 
     // The Relay holds the initial policy under the legacy chunked hash computed by ftso-core.
     let initial = devnet.initial_signing_policy().clone();
-    let on_chain = devnet
-        .call(
-            contracts.relay,
-            &IRelay::toSigningPolicyHashCall {
-                _rewardEpochId: U256::ZERO,
-            },
-        )
-        .await
-        .unwrap();
+    let on_chain = signing_policy_hash(&devnet, 0).await;
     assert_eq!(on_chain, legacy_hash(&initial.encode().unwrap()));
-    let epoch: u32 = devnet
-        .call(
-            contracts.flare_systems_manager,
-            &IFlareSystemsManager::getCurrentRewardEpochIdCall {},
-        )
-        .await
-        .unwrap()
-        .to();
-    assert_eq!(epoch, 0);
+    assert_eq!(current_reward_epoch(&devnet).await, 0);
 
     // Reward epoch 0 -> 1.
     let switch = scenario::complete_reward_epoch(&devnet)
@@ -148,25 +135,9 @@ async fn full_reward_epoch_and_relay() {
         policy.encode().unwrap(),
         switch.signing_policy_bytes.to_vec()
     );
-    let hash = devnet
-        .call(
-            contracts.relay,
-            &IRelay::toSigningPolicyHashCall {
-                _rewardEpochId: U256::from(1),
-            },
-        )
-        .await
-        .unwrap();
+    let hash = signing_policy_hash(&devnet, 1).await;
     assert_eq!(hash, legacy_hash(&switch.signing_policy_bytes));
-    let epoch: u32 = devnet
-        .call(
-            contracts.flare_systems_manager,
-            &IFlareSystemsManager::getCurrentRewardEpochIdCall {},
-        )
-        .await
-        .unwrap()
-        .to();
-    assert_eq!(epoch, 1);
+    assert_eq!(current_reward_epoch(&devnet).await, 1);
     for entity in devnet.entities() {
         let registered = devnet
             .call(

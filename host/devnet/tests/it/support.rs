@@ -1,6 +1,6 @@
 //! Helpers shared by the devnet tests: epoch and relay reads, relay reverts, signing transactions.
 
-use alloy::primitives::{Address, Bytes, U256};
+use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::sol_types::{SolCall, SolEvent};
 use ftso_chain::{IFlareSystemsManager, IRelay};
 use ftso_devnet::Devnet;
@@ -53,4 +53,29 @@ pub async fn send_and_decode_first_log<C: SolCall, E: SolEvent>(
 ) -> E {
     let receipt = devnet.send(from, to, call).await.unwrap();
     E::decode_log_data(receipt.inner.logs()[0].data()).unwrap()
+}
+
+/// The current reward epoch id, as the FlareSystemsManager reports it.
+pub async fn current_reward_epoch(devnet: &Devnet) -> u32 {
+    devnet
+        .call(
+            devnet.contracts().flare_systems_manager,
+            &IFlareSystemsManager::getCurrentRewardEpochIdCall {},
+        )
+        .await
+        .unwrap()
+        .to()
+}
+
+/// The signing-policy hash the Relay holds for `reward_epoch`.
+pub async fn signing_policy_hash(devnet: &Devnet, reward_epoch: u64) -> B256 {
+    devnet
+        .call(
+            devnet.contracts().relay,
+            &IRelay::toSigningPolicyHashCall {
+                _rewardEpochId: U256::from(reward_epoch),
+            },
+        )
+        .await
+        .unwrap()
 }
