@@ -69,8 +69,14 @@ async fn starts_inside_the_window_and_drops_what_leaves_it() {
         next_ts > cut_ts,
         "anvil gives consecutive blocks distinct timestamps"
     );
-    let now = block_ts(&chain, tip).await;
-    warp(&chain, next_ts + 5_000 - now).await;
+    // An exact timestamp: a relative warp would also add the wall-clock time the test has spent so far, and on a
+    // slow machine that pushes the boundary past `cut + 1`.
+    let _: serde_json::Value = chain
+        .provider
+        .raw_request("evm_setNextBlockTimestamp".into(), (next_ts + 5_000,))
+        .await
+        .unwrap();
+    chain.mine(1).await;
     let new_tip = chain.tip().await;
     wait_indexed(&db.storage, new_tip, Duration::from_secs(30)).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
