@@ -1,6 +1,6 @@
 //! Locating the anvil binary installed by `scripts/setup.d/20-anvil.sh`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::bail;
 
@@ -22,7 +22,7 @@ pub fn anvil_path() -> anyhow::Result<PathBuf> {
             path.display()
         );
     }
-    let path = repo_root().join(ANVIL_IN_TOOLS);
+    let path = ftso_testkit::workspace_root().join(ANVIL_IN_TOOLS);
     if path.is_file() {
         return Ok(path);
     }
@@ -30,13 +30,4 @@ pub fn anvil_path() -> anyhow::Result<PathBuf> {
         "anvil not found at {} and {ANVIL_BIN_ENV} is not set; run scripts/setup.sh (installs anvil into tools/)",
         path.display()
     )
-}
-
-/// The repository root (two levels above this crate's manifest directory).
-pub(crate) fn repo_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .and_then(Path::parent)
-        .map_or_else(|| manifest.to_path_buf(), Path::to_path_buf)
 }

@@ -131,9 +131,20 @@ impl NodeConfig {
 mod tests {
     use super::*;
 
+    /// `config/node.example.toml` of the clone under test (the crate directory is read at run time: a shared
+    /// target directory is not rebuilt when the clone's path changes).
+    fn example_config_path() -> std::path::PathBuf {
+        std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(
+                || env!("CARGO_MANIFEST_DIR").into(),
+                std::path::PathBuf::from,
+            )
+            .join("../../config/node.example.toml")
+    }
+
     #[test]
     fn the_example_config_parses_and_keeps_its_defaults_meaningful() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/node.example.toml");
+        let path = example_config_path();
         let config = NodeConfig::from_file(&path).unwrap();
         assert!(config.node.indexer);
         assert_eq!(config.feeds.listen.port(), 3101);
@@ -143,7 +154,7 @@ mod tests {
 
     #[test]
     fn every_commented_key_of_the_example_config_parses_when_uncommented() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/node.example.toml");
+        let path = example_config_path();
         let text = std::fs::read_to_string(path).unwrap();
         let uncommented: String = text
             .lines()

@@ -68,7 +68,7 @@ pub fn postgres_admin_url() -> Option<String> {
     {
         return Some(url);
     }
-    let env_sh = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/env.sh");
+    let env_sh = ftso_testkit::workspace_root().join("tools/env.sh");
     let text = std::fs::read_to_string(env_sh).ok()?;
     text.lines().rev().find_map(|line| {
         let value = line.strip_prefix("export FTSO_TEST_POSTGRES_URL=")?;

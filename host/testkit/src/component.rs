@@ -21,14 +21,26 @@ fn built() -> &'static Mutex<HashMap<String, PathBuf>> {
     BUILT.get_or_init(Mutex::default)
 }
 
-/// The workspace root (the directory holding the root `Cargo.toml`).
+/// The workspace root: the nearest directory holding `Cargo.lock` above the crate directory cargo gives at run
+/// time (tests, `cargo run`), else two levels above this crate's directory at build time.
+///
+/// The run-time value comes first because a target directory shared by clones at different paths is not rebuilt
+/// when the path changes: a build-time path could point at another clone.
 pub fn workspace_root() -> PathBuf {
-    // host/testkit -> host -> workspace
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .ancestors()
-        .nth(2)
-        .map_or_else(|| manifest.to_path_buf(), Path::to_path_buf)
+    let at_run_time = std::env::var_os("CARGO_MANIFEST_DIR").and_then(|dir| {
+        Path::new(&dir)
+            .ancestors()
+            .find(|d| d.join("Cargo.lock").is_file())
+            .map(Path::to_path_buf)
+    });
+    at_run_time.unwrap_or_else(|| {
+        // host/testkit -> host -> workspace
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        manifest
+            .ancestors()
+            .nth(2)
+            .map_or_else(|| manifest.to_path_buf(), Path::to_path_buf)
+    })
 }
 
 /// Where the component of `package` lands: `<root>/target/wasm/wasm32-wasip2/release/<package

@@ -7,7 +7,7 @@ use alloy::json_abi::JsonAbi;
 use alloy::primitives::hex;
 
 fn artifact_json(name: &str) -> serde_json::Value {
-    let path = format!("{}/artifacts/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = ftso_testkit::workspace_root().join(format!("host/devnet/artifacts/{name}.json"));
     serde_json::from_str(&std::fs::read_to_string(&path).expect("artifact exists"))
         .expect("artifact is JSON")
 }

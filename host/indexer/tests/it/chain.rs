@@ -1,7 +1,6 @@
 //! A plain anvil with a known workload: Submission-like calls with payloads to an EOA, an event emitter, a
 //! reverting contract, transfers and short calldata that must not be indexed, then thousands of empty blocks.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use alloy::network::{EthereumWallet, TransactionBuilder};
@@ -54,13 +53,6 @@ pub struct Chain {
     pub skipped: Vec<B256>,
 }
 
-pub fn anvil_path() -> PathBuf {
-    if let Ok(p) = std::env::var("ANVIL_BIN") {
-        return PathBuf::from(p);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/anvil/package/bin/anvil")
-}
-
 /// `PUSH32 TOPIC PUSH1 0 PUSH1 0 LOG1 STOP`, behind an init code that returns it.
 fn emitter_init_code() -> Vec<u8> {
     let mut runtime = vec![0x7f];
@@ -81,12 +73,7 @@ fn init_code(runtime: &[u8]) -> Vec<u8> {
 impl Chain {
     /// Starts anvil and sends the workload, then mines `empty_blocks` more blocks.
     pub async fn start(empty_blocks: u64) -> Chain {
-        let path = anvil_path();
-        assert!(
-            path.exists(),
-            "anvil not found at {} (run scripts/setup.sh)",
-            path.display()
-        );
+        let path = ftso_devnet::anvil_path().unwrap();
         let anvil = Anvil::at(path).spawn();
         let signer: PrivateKeySigner = anvil.keys()[0].clone().into();
         let sender = signer.address();
