@@ -14,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use ftso_feeds::{FeedsConfig, FeedsHost, PluginConfig, config::FeedSelection};
+use ftso_feeds::{FeedsConfig, FeedsHost, PluginConfig};
 use tokio_util::sync::CancellationToken;
 
 fn env_or(name: &str, default: u64) -> u64 {
@@ -45,15 +45,7 @@ async fn run(clients: usize, duration: Duration) {
         cache_dir: cache.path().to_owned(),
         allow_unsigned: true,
         watch_interval: Duration::ZERO,
-        plugins: vec![PluginConfig {
-            name: "fixed".into(),
-            component,
-            feeds: FeedSelection::All,
-            allowed_hosts: Vec::new(),
-            call_timeout: None,
-            memory_limit_mib: None,
-            settings: toml::Table::new(),
-        }],
+        plugins: vec![PluginConfig::new("fixed", component)],
         ..FeedsConfig::default()
     };
     // Restart time: a cold start compiles the component, a warm one loads it from the cache.

@@ -12,10 +12,7 @@
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ftso_feeds::{
-    FeedsConfig, PluginConfig, PluginEngine, Registry, bindings::types::FeedId,
-    config::FeedSelection,
-};
+use ftso_feeds::{FeedsConfig, PluginConfig, PluginEngine, Registry, bindings::types::FeedId};
 
 fn feeds() -> Vec<FeedId> {
     (0..60)
@@ -36,15 +33,7 @@ fn bench(c: &mut Criterion) {
         allow_unsigned: true,
         cache: false,
         watch_interval: Duration::ZERO,
-        plugins: vec![PluginConfig {
-            name: "fixed".into(),
-            component,
-            feeds: FeedSelection::All,
-            allowed_hosts: Vec::new(),
-            call_timeout: None,
-            memory_limit_mib: None,
-            settings: toml::Table::new(),
-        }],
+        plugins: vec![PluginConfig::new("fixed", component)],
         ..FeedsConfig::default()
     };
     let registry = runtime.block_on(async {

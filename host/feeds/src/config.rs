@@ -86,6 +86,24 @@ impl Default for FeedsConfig {
     }
 }
 
+/// Reads the TOML file at `path` with `parse`, then lets `resolve` make the relative paths in it relative to the
+/// file's directory: how every config file of the node is loaded.
+pub fn read_config_file<T>(
+    path: &Path,
+    parse: impl FnOnce(&str) -> anyhow::Result<T>,
+    resolve: impl FnOnce(&mut T, &Path),
+) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config {}", path.display()))?;
+    let mut config = parse(&text).with_context(|| format!("in {}", path.display()))?;
+    let path =
+        std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
+    if let Some(dir) = path.parent() {
+        resolve(&mut config, dir);
+    }
+    Ok(config)
+}
+
 /// One `[[feeds.plugins]]` entry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -192,16 +210,7 @@ impl FeedsConfig {
 
     /// Reads a TOML file; relative component paths are resolved against the file's directory.
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read config {}", path.display()))?;
-        let mut config =
-            Self::from_toml_str(&text).with_context(|| format!("in {}", path.display()))?;
-        let path = std::path::absolute(path)
-            .with_context(|| format!("cannot resolve {}", path.display()))?;
-        if let Some(dir) = path.parent() {
-            config.resolve_relative_paths(dir);
-        }
-        Ok(config)
+        read_config_file(path, Self::from_toml_str, Self::resolve_relative_paths)
     }
 
     /// Resolves relative component paths and the cache dir against `base` (the config file's directory).
@@ -244,6 +253,20 @@ impl FeedsConfig {
 }
 
 impl PluginConfig {
+    /// A plugin entry as a config file with only `name` and `component` gives it: every requested feed, no
+    /// allowed hosts, the host-wide limits and no settings.
+    pub fn new(name: impl Into<String>, component: impl Into<PathBuf>) -> Self {
+        Self {
+            name: name.into(),
+            component: component.into(),
+            feeds: FeedSelection::All,
+            allowed_hosts: Vec::new(),
+            call_timeout: None,
+            memory_limit_mib: None,
+            settings: toml::Table::new(),
+        }
+    }
+
     /// The effective call budget.
     pub fn call_timeout(&self, feeds: &FeedsConfig) -> Duration {
         self.call_timeout.unwrap_or(feeds.call_timeout)

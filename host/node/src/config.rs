@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 /// Environment variable overriding `chain.rpc_url`.
@@ -85,16 +84,11 @@ pub fn redact_url(url: &str) -> String {
 impl NodeConfig {
     /// Reads a config file; relative paths in it are resolved against its directory.
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read config {}", path.display()))?;
-        let mut config =
-            Self::from_toml_str(&text).with_context(|| format!("in {}", path.display()))?;
-        let path = std::path::absolute(path)
-            .with_context(|| format!("cannot resolve {}", path.display()))?;
-        if let Some(dir) = path.parent() {
-            config.resolve_relative_paths(dir);
-        }
-        Ok(config)
+        ftso_feeds::config::read_config_file(
+            path,
+            Self::from_toml_str,
+            Self::resolve_relative_paths,
+        )
     }
 
     /// Parses a config document.
@@ -131,15 +125,8 @@ impl NodeConfig {
 mod tests {
     use super::*;
 
-    /// `config/node.example.toml` of the clone under test (the crate directory is read at run time: a shared
-    /// target directory is not rebuilt when the clone's path changes).
-    fn example_config_path() -> std::path::PathBuf {
-        std::env::var_os("CARGO_MANIFEST_DIR")
-            .map_or_else(
-                || env!("CARGO_MANIFEST_DIR").into(),
-                std::path::PathBuf::from,
-            )
-            .join("../../config/node.example.toml")
+    fn example_config_path() -> PathBuf {
+        ftso_testkit::workspace_root().join("config/node.example.toml")
     }
 
     #[test]

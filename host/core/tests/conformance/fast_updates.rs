@@ -347,32 +347,28 @@ fn register_public_key(case: &Value) -> Result<()> {
     )
 }
 
-fn delta_encoding(case: &Value) -> Result<()> {
-    let encoded = hex(case, "encoded")?;
-    let decoded = field(case, "decoded")?
+/// The array of integer deltas at `key`.
+fn deltas(case: &Value, key: &str) -> Result<Vec<Delta>> {
+    field(case, key)?
         .as_array()
-        .ok_or_else(|| anyhow!("decoded is not an array"))?
+        .ok_or_else(|| anyhow!("{key} is not an array"))?
         .iter()
         .map(|v| {
             Ok(Delta::from_int(
                 v.as_i64().ok_or_else(|| anyhow!("bad delta {v}"))?,
             )?)
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+fn delta_encoding(case: &Value) -> Result<()> {
+    let encoded = hex(case, "encoded")?;
+    let decoded = deltas(case, "decoded")?;
     expect_eq("decoded", delta::decode(&encoded), decoded)?;
     if !bool(case, "encodable")? {
         return Ok(());
     }
-    let deltas = field(case, "deltas")?
-        .as_array()
-        .ok_or_else(|| anyhow!("deltas is not an array"))?
-        .iter()
-        .map(|v| {
-            Ok(Delta::from_int(
-                v.as_i64().ok_or_else(|| anyhow!("bad delta {v}"))?,
-            )?)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let deltas = deltas(case, "deltas")?;
     let text = str(case, "deltasString")?;
     expect_eq(
         "deltasString",

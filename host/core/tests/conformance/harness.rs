@@ -83,15 +83,10 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// The vector directory: `FTSO_VECTORS_DIR`, or `shared/vectors` beside the repository.
-///
-/// The crate directory is read at run time (cargo sets it for tests): a target directory shared by clones at
-/// different paths is not rebuilt when the path changes, so a build-time path could point at another clone.
 pub fn vectors_dir() -> PathBuf {
     match std::env::var_os("FTSO_VECTORS_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => std::env::var_os("CARGO_MANIFEST_DIR")
-            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
-            .join("../../../shared/vectors"),
+        None => ftso_testkit::workspace_root().join("../shared/vectors"),
     }
 }
 

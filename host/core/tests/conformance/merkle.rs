@@ -86,14 +86,19 @@ fn check_feed_leaf(entry: &Value) -> Result<()> {
         turnoutBIPS: u16::try_from(support::u64(feed, "turnoutBIPS")?)?,
         decimals: i8::try_from(support::i64(feed, "decimals")?)?,
     };
+    expect_leaf(entry, &leaf.abi_encode(), round::feed_leaf_hash(&leaf))
+}
+
+/// A leaf's ABI encoding and hash equal the entry's `abiEncoded` and `leafHash`.
+fn expect_leaf(entry: &Value, abi_encoded: &[u8], leaf_hash: B256) -> Result<()> {
     expect_eq(
         "abiEncoded",
-        to_hex(leaf.abi_encode()),
+        to_hex(abi_encoded),
         support::str(entry, "abiEncoded")?.to_owned(),
     )?;
     expect_eq(
         "leafHash",
-        to_hex(round::feed_leaf_hash(&leaf)),
+        to_hex(leaf_hash),
         support::str(entry, "leafHash")?.to_owned(),
     )
 }
@@ -115,14 +120,5 @@ fn check_random_leaf(entry: &Value) -> Result<()> {
             is_secure: support::bool(random, "isSecure")?,
         },
     );
-    expect_eq(
-        "abiEncoded",
-        to_hex(leaf.abi_encode()),
-        support::str(entry, "abiEncoded")?.to_owned(),
-    )?;
-    expect_eq(
-        "leafHash",
-        to_hex(round::random_leaf_hash(&leaf)),
-        support::str(entry, "leafHash")?.to_owned(),
-    )
+    expect_leaf(entry, &leaf.abi_encode(), round::random_leaf_hash(&leaf))
 }

@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, path::Path, time::Duration};
 
-use ftso_feeds::{FeedsConfig, FeedsHost, PluginConfig, Registry, config::FeedSelection};
+use ftso_feeds::{FeedsConfig, FeedsHost, PluginConfig, Registry};
 use tokio_util::sync::CancellationToken;
 
 /// A running host; stops when dropped.
@@ -58,13 +58,8 @@ pub fn base_config(cache_dir: &Path) -> FeedsConfig {
 #[allow(dead_code, reason = "used once components are available")]
 pub fn plugin(name: &str, component: &Path, settings: toml::Table) -> PluginConfig {
     PluginConfig {
-        name: name.to_owned(),
-        component: component.to_owned(),
-        feeds: FeedSelection::All,
-        allowed_hosts: Vec::new(),
-        call_timeout: None,
-        memory_limit_mib: None,
         settings,
+        ..PluginConfig::new(name, component)
     }
 }
 
