@@ -27,6 +27,7 @@ pub mod registry;
 pub mod rest;
 pub mod sandbox;
 pub mod signature;
+pub mod source;
 pub mod worker;
 
 use std::net::SocketAddr;
@@ -38,6 +39,7 @@ pub use config::{FeedsConfig, PluginConfig};
 pub use engine::PluginEngine;
 pub use error::PluginError;
 pub use registry::Registry;
+pub use source::FeedValueSource;
 
 /// Installs the ring crypto provider for rustls once (http and websocket capabilities).
 pub fn install_crypto_provider() {
