@@ -136,6 +136,7 @@ mod tests {
             name: "sloppy".into(),
             feeds: vec![],
             settings_json: "{}".into(),
+            sources: vec![],
         };
         init::<Sloppy>(&SLOPPY, config).unwrap();
         tick::<Sloppy>(&SLOPPY);

@@ -24,7 +24,7 @@ impl PluginConfig {
     /// #[derive(serde::Deserialize)]
     /// struct Settings { value: f64 }
     ///
-    /// let config = PluginConfig { name: "fixed".into(), feeds: vec![], settings_json: r#"{"value":0.5}"#.into() };
+    /// let config = PluginConfig { name: "fixed".into(), feeds: vec![], settings_json: r#"{"value":0.5}"#.into(), sources: vec![] };
     /// let settings: Settings = config.settings().unwrap();
     /// assert_eq!(settings.value, 0.5);
     /// ```
@@ -75,6 +75,7 @@ mod tests {
             name: "test".into(),
             feeds: vec![FeedId::new(1, "BTC/USD")],
             settings_json: settings_json.into(),
+            sources: vec![],
         }
     }
 

@@ -1,11 +1,12 @@
 //! The one crate a feed plugin depends on.
 //!
 //! A feed plugin is a WebAssembly component (target `wasm32-wasip2`) that implements the
-//! `flare:feeds@0.1.0` world in `wit/`: the ftso-node host asks it for the values of feeds and
+//! `flare:feeds@0.2.0` world in `wit/`: the ftso-node host asks it for the values of feeds and
 //! serves them through the feed-value REST contract. This crate holds the bindings generated
 //! once from that WIT, the [`Plugin`] trait with [`export_plugin!`] to hide the export glue, and
 //! helpers for the host capabilities: [`log`] (with [`info!`]-style macros), [`clock`], [`http`],
-//! [`ws`] (a websocket subscription that reconnects with backoff and pings), typed settings
+//! [`ws`] (a websocket subscription that reconnects with backoff and pings), [`trades`] (exchange
+//! trades for the host's price store) and the [`connector`] pattern built on them, typed settings
 //! ([`PluginConfig::settings`]), [`random`], and [`de`] (serde helpers for quoted numbers).
 //!
 //! ```no_run
@@ -30,11 +31,13 @@
 
 pub mod clock;
 mod config;
+pub mod connector;
 pub mod de;
 pub mod http;
 pub mod log;
 mod plugin;
 pub mod random;
+pub mod trades;
 pub mod ws;
 
 #[doc(hidden)]
@@ -72,13 +75,13 @@ pub use plugin::{Info, Plugin};
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Version of the WIT package (`flare:feeds`) this SDK was generated from.
-pub const WIT_PACKAGE: &str = "flare:feeds@0.1.0";
+pub const WIT_PACKAGE: &str = "flare:feeds@0.2.0";
 
 /// Everything a typical plugin uses, for `use ftso_plugin_sdk::prelude::*`.
 pub mod prelude {
     pub use crate::{
         FeedId, Info, Message, Observation, Plugin, PluginConfig, SettingsError, VenueVolume,
-        clock, export_plugin, http, log, random, ws,
+        clock, connector, export_plugin, http, log, random, trades, ws,
     };
 }
 

@@ -127,7 +127,7 @@ macro_rules! export_plugin {
                 }
             }
 
-            // The export symbols ("flare:feeds/provider@0.1.0#values", ...) only exist in the
+            // The export symbols ("flare:feeds/provider@0.2.0#values", ...) only exist in the
             // component; a native cdylib cannot carry such names (its linker script rejects them).
             #[cfg(target_arch = "wasm32")]
             $crate::bindings::__export_feed_plugin!(__FtsoPluginExport with_types_in $crate::bindings);

@@ -185,6 +185,11 @@ impl<T: Transport> Subscription<T> {
         self
     }
 
+    /// Replaces the messages sent after every (re)connect.
+    pub fn set_subscribe(&mut self, messages: impl IntoIterator<Item = Message>) {
+        self.subscribe = messages.into_iter().collect();
+    }
+
     /// Sends `message` every `interval_ms` while connected (for venues that drop quiet clients).
     pub fn ping_every(mut self, interval_ms: u64, message: Message) -> Self {
         self.ping = Some((interval_ms.max(1), message));
@@ -215,6 +220,34 @@ impl<T: Transport> Subscription<T> {
     /// Connect failures since the last stable connection.
     pub fn failures(&self) -> u32 {
         self.failures
+    }
+
+    /// Changes the endpoint used by the next connect (a per-connection token, say).
+    pub fn set_url(&mut self, url: impl Into<String>) {
+        self.url = url.into();
+    }
+
+    /// Whether the next [`tick`](Self::tick) would try to connect: disconnected and the
+    /// backoff has passed.
+    pub fn connect_due(&self, now_ms: u64) -> bool {
+        self.connection.is_none() && now_ms >= self.next_attempt_ms
+    }
+
+    /// Counts a failure that happened before connecting (a failed handshake request) and
+    /// schedules the next attempt after the backoff.
+    pub fn defer(&mut self, now_ms: u64) {
+        self.schedule_retry(now_ms);
+    }
+
+    /// Drops the open connection (which closes it) and schedules a reconnect after the
+    /// backoff: for a connection found dead or stuck.
+    pub fn reconnect(&mut self, now_ms: u64) {
+        if self.connection.take().is_some() {
+            if now_ms.saturating_sub(self.connected_at_ms) >= self.backoff.stable_after_ms {
+                self.failures = 0;
+            }
+            self.schedule_retry(now_ms);
+        }
     }
 
     /// Call from `tick`: connects and subscribes when disconnected and the backoff has passed,
@@ -461,6 +494,23 @@ mod tests {
         assert_eq!(sub.tick(10_000), TickOutcome::Failed(Error::Closed));
         assert_eq!(sub.connection_id(), None);
         assert_eq!(sub.tick(10_500), TickOutcome::Waiting);
+    }
+
+    #[test]
+    fn forced_reconnect_closes_and_resubscribes_after_backoff() {
+        let fake = Fake::default();
+        fake.connects.borrow_mut().extend([Ok(1), Ok(2)]);
+        let mut sub = subscription(&fake);
+        sub.tick(0);
+        sub.reconnect(40_000);
+        assert_eq!(sub.connection_id(), None);
+        assert!(!sub.connect_due(40_999));
+        assert!(sub.connect_due(41_000));
+        sub.set_url("wss://venue.test/ws?token=2");
+        assert_eq!(sub.tick(41_000), TickOutcome::Connected(2));
+        assert_eq!(sub.url(), "wss://venue.test/ws?token=2");
+        sub.defer(41_000);
+        assert_eq!(sub.failures(), 2);
     }
 
     #[test]

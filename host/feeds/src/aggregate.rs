@@ -1,31 +1,49 @@
-//! Combining several plugins' observations of one feed (pure).
+//! Combining several observations of one feed into one value (pure).
 //!
-//! First policy: a median weighted by recency. Each observation gets the weight
-//! `exp(-λ · age_ms)` with λ = 5e-5 per ms (the reference's time decay, so a value one minute old
-//! weighs 0.05 of a fresh one); the observations are sorted by value and the first one whose
-//! cumulative weight reaches half of the total is the answer.
+//! The reference's time-decayed weighted median (ftso-v2-example-value-provider
+//! `ccxt-provider-service.ts` `weightedMedian`): each observation gets the weight
+//! `exp(-λ · age_ms)` with λ = 5e-5 per ms (a value one minute old weighs 0.05 of a fresh one,
+//! one from the future more than 1), optionally multiplied by an extra weight (volume weighting);
+//! the observations are sorted by time, normalised, stably sorted by value, and the first one
+//! whose cumulative weight reaches 0.5 is the answer. When every weight underflows to zero
+//! (observations over ~4 h old) the **oldest** value is returned, as the reference does.
+//!
+//! [`drop_outliers`] is the optional outlier filter a feed can select in the config.
 
 /// The decay rate per millisecond (the reference's `MEDIAN_DECAY` default).
 pub const DEFAULT_DECAY_PER_MS: f64 = 5e-5;
 
-/// One plugin's observation of a feed.
+/// One observation of a feed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample {
     /// The value.
     pub value: f64,
     /// When it was observed (ms since the Unix epoch).
     pub timestamp_ms: u64,
+    /// Extra weight multiplied into the time decay (1 unless the feed is volume weighted).
+    pub weight: f64,
 }
 
-/// How a served value was computed (for logs and metrics only, never for the REST JSON).
+impl Sample {
+    /// An observation with no extra weight.
+    pub fn new(value: f64, timestamp_ms: u64) -> Self {
+        Self {
+            value,
+            timestamp_ms,
+            weight: 1.0,
+        }
+    }
+}
+
+/// How a value was computed (for logs and metrics only, never for the REST JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    /// Only one plugin had a value.
+    /// Only one observation.
     Single,
-    /// The recency-weighted median of several.
+    /// The weighted median of several.
     WeightedMedian,
-    /// All weights underflowed (every sample very old): the plain median was taken.
-    UnweightedMedian,
+    /// All weights underflowed (every observation very old): the oldest value, as the reference.
+    Oldest,
 }
 
 impl Method {
@@ -34,45 +52,64 @@ impl Method {
         match self {
             Self::Single => "single",
             Self::WeightedMedian => "weighted-median",
-            Self::UnweightedMedian => "unweighted-median",
+            Self::Oldest => "oldest",
         }
     }
 }
 
-/// Combines `samples` at time `now_ms`. Non-finite values are ignored; `None` when nothing is left.
+/// Combines `samples` at time `now_ms`. Non-finite values and non-finite or negative extra
+/// weights are ignored; `None` when nothing is left.
 pub fn combine(samples: &[Sample], now_ms: u64, decay_per_ms: f64) -> Option<(f64, Method)> {
-    let mut finite: Vec<Sample> = samples
+    let mut usable: Vec<Sample> = samples
         .iter()
         .copied()
-        .filter(|s| s.value.is_finite())
+        .filter(|s| s.value.is_finite() && s.weight.is_finite() && s.weight >= 0.0)
         .collect();
-    match finite.as_slice() {
-        [] => return None,
-        [only] => return Some((only.value, Method::Single)),
-        _ => {}
+    if let [only] = usable.as_slice() {
+        return Some((only.value, Method::Single));
     }
-    finite.sort_by(|a, b| a.value.total_cmp(&b.value));
-    let weights: Vec<f64> = finite
+    // Oldest first: the reference sorts by time before weighing, which decides both the
+    // all-zero fallback and the order of equal values.
+    usable.sort_by_key(|s| s.timestamp_ms);
+    let oldest = usable.first()?.value;
+    let mut weighted: Vec<(f64, f64)> = usable
         .iter()
         .map(|s| {
-            // Values from the future (clock skew) count as fresh.
-            let age = now_ms.saturating_sub(s.timestamp_ms) as f64;
-            (-decay_per_ms * age).exp()
+            // Signed age: a timestamp ahead of our clock weighs more than 1, as in the reference.
+            let age = now_ms as f64 - s.timestamp_ms as f64;
+            (s.value, (-decay_per_ms * age).exp() * s.weight)
         })
         .collect();
-    let total: f64 = weights.iter().sum();
-    if total > 0.0 && total.is_finite() {
-        let mut cumulative = 0.0;
-        for (sample, weight) in finite.iter().zip(&weights) {
-            cumulative += weight;
-            if cumulative >= total / 2.0 {
-                return Some((sample.value, Method::WeightedMedian));
-            }
+    let total: f64 = weighted.iter().map(|(_, w)| w).sum();
+    if total == 0.0 || !total.is_finite() {
+        return Some((oldest, Method::Oldest));
+    }
+    // Stable: equal values keep their time order.
+    weighted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut cumulative = 0.0;
+    for (value, weight) in weighted {
+        cumulative += weight / total;
+        if cumulative >= 0.5 {
+            return Some((value, Method::WeightedMedian));
         }
     }
-    // Lower median of the sorted values.
-    let mid = (finite.len() - 1) / 2;
-    finite.get(mid).map(|s| (s.value, Method::UnweightedMedian))
+    None
+}
+
+/// Drops the samples whose value deviates from the (lower) median of all values by more than
+/// `max_deviation` (a fraction: 0.05 = 5 %). With fewer than three samples nothing is dropped:
+/// there is no majority to tell the outlier.
+pub fn drop_outliers(samples: &mut Vec<Sample>, max_deviation: f64) {
+    if samples.len() < 3 {
+        return;
+    }
+    let mut values: Vec<f64> = samples.iter().map(|s| s.value).collect();
+    values.sort_by(f64::total_cmp);
+    let median = values[(values.len() - 1) / 2];
+    if median == 0.0 || !median.is_finite() {
+        return;
+    }
+    samples.retain(|s| ((s.value - median) / median).abs() <= max_deviation);
 }
 
 #[cfg(test)]
@@ -80,10 +117,7 @@ mod tests {
     use super::*;
 
     fn s(value: f64, timestamp_ms: u64) -> Sample {
-        Sample {
-            value,
-            timestamp_ms,
-        }
+        Sample::new(value, timestamp_ms)
     }
 
     #[test]
@@ -125,13 +159,42 @@ mod tests {
         );
     }
 
+    /// value-provider.md §3.7, first worked example: USDT/USD from kraken 0.999 (0.5 s old),
+    /// coinbase 1.0002 (1 s) and bitstamp 1.001 (60 s): weights .4935/.4813/.0252 → 1.0002.
     #[test]
-    fn underflowing_weights_fall_back_to_the_plain_median() {
-        let now = 100_000_000;
-        let samples = [s(1.0, 0), s(2.0, 0), s(3.0, 0)];
+    fn reference_worked_example_usdt() {
+        let now = 1_700_000_000_000;
+        let samples = [
+            s(0.999, now - 500),
+            s(1.0002, now - 1_000),
+            s(1.001, now - 60_000),
+        ];
         assert_eq!(
             combine(&samples, now, DEFAULT_DECAY_PER_MS),
-            Some((2.0, Method::UnweightedMedian))
+            Some((1.0002, Method::WeightedMedian))
+        );
+    }
+
+    /// §3.7: when every weight underflows the reference returns the oldest price.
+    #[test]
+    fn underflowing_weights_give_the_oldest_value() {
+        let now = 100_000_000;
+        let samples = [s(2.0, 1_000), s(1.0, 0), s(3.0, 2_000)];
+        assert_eq!(
+            combine(&samples, now, DEFAULT_DECAY_PER_MS),
+            Some((1.0, Method::Oldest))
+        );
+    }
+
+    #[test]
+    fn extra_weight_moves_the_median() {
+        let now = 1_000;
+        let mut heavy = s(3.0, now);
+        heavy.weight = 10.0;
+        let samples = [s(1.0, now), s(2.0, now), heavy];
+        assert_eq!(
+            combine(&samples, now, DEFAULT_DECAY_PER_MS),
+            Some((3.0, Method::WeightedMedian))
         );
     }
 
@@ -142,5 +205,16 @@ mod tests {
             combine(&samples, 0, DEFAULT_DECAY_PER_MS),
             Some((7.0, Method::Single))
         );
+    }
+
+    #[test]
+    fn outliers_beyond_the_deviation_are_dropped() {
+        let mut samples = vec![s(100.0, 0), s(101.0, 0), s(99.5, 0), s(150.0, 0)];
+        drop_outliers(&mut samples, 0.05);
+        let values: Vec<f64> = samples.iter().map(|s| s.value).collect();
+        assert_eq!(values, [100.0, 101.0, 99.5]);
+        let mut two = vec![s(1.0, 0), s(100.0, 0)];
+        drop_outliers(&mut two, 0.05);
+        assert_eq!(two.len(), 2, "two samples have no majority");
     }
 }

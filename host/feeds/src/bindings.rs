@@ -16,4 +16,4 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::flare::feeds::provider;
-pub use flare::feeds::{clock, http, log, types, websocket};
+pub use flare::feeds::{clock, http, log, trades, types, websocket};

@@ -59,6 +59,8 @@ pub struct FeedsConfig {
     pub max_value_age: Duration,
     /// The plugins to load.
     pub plugins: Vec<PluginConfig>,
+    /// Feeds computed from exchange trades (connector plugins): `[feeds.prices]`.
+    pub prices: crate::prices::PricesConfig,
 }
 
 impl Default for FeedsConfig {
@@ -82,6 +84,7 @@ impl Default for FeedsConfig {
             restart_backoff_max: Duration::from_secs(30),
             max_value_age: Duration::ZERO,
             plugins: Vec::new(),
+            prices: Default::default(),
         }
     }
 }
@@ -176,25 +179,42 @@ impl Serialize for FeedSelection {
 }
 
 impl<'de> Deserialize<'de> for FeedSelection {
+    /// `"*"` or a list of `{ category, name }`, read by a visitor rather than an untagged enum, so that an unknown
+    /// key in a list entry is reported by name instead of as "did not match any variant".
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Star(String),
-            List(Vec<ConfigFeed>),
+        struct SelectionVisitor;
+        impl<'de> serde::de::Visitor<'de> for SelectionVisitor {
+            type Value = FeedSelection;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"*\" or a list of { category, name }")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<FeedSelection, E> {
+                if value == "*" {
+                    Ok(FeedSelection::All)
+                } else {
+                    Err(E::custom(format!(
+                        "feeds must be \"*\" or a list of {{ category, name }}, not {value:?}"
+                    )))
+                }
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<FeedSelection, A::Error> {
+                let mut list = Vec::new();
+                while let Some(feed) = seq.next_element::<ConfigFeed>()? {
+                    list.push(feed);
+                }
+                Ok(FeedSelection::Only(list))
+            }
         }
-        match Raw::deserialize(deserializer)? {
-            Raw::Star(s) if s == "*" => Ok(Self::All),
-            Raw::Star(other) => Err(serde::de::Error::custom(format!(
-                "feeds must be \"*\" or a list of {{ category, name }}, not {other:?}"
-            ))),
-            Raw::List(list) => Ok(Self::Only(list)),
-        }
+        deserializer.deserialize_any(SelectionVisitor)
     }
 }
 
-/// A config file holding a `[feeds]` section (other sections are ignored).
+/// A feeds config file: a `[feeds]` section and nothing else (an unknown section is an error, as an unknown key is).
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FeedsFile {
     #[serde(default)]
     feeds: FeedsConfig,
@@ -248,6 +268,7 @@ impl FeedsConfig {
             crate::signature::parse_public_key(key)
                 .map_err(|reason| anyhow::anyhow!("trusted_publishers entry {key:?}: {reason}"))?;
         }
+        self.prices.validate()?;
         Ok(())
     }
 }
@@ -340,6 +361,24 @@ mod tests {
             feeds = "some"
         "#;
         assert!(FeedsConfig::from_toml_str(bad).is_err());
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_everywhere_and_named() {
+        let plugin = "[[feeds.plugins]]\nname = \"a\"\ncomponent = \"a.wasm\"\n";
+        let cases = [
+            ("[feeds]\nlisten_addr = \"0.0.0.0:1\"\n".to_owned(), "listen_addr"),
+            ("[feed]\n".to_owned(), "feed"),
+            (format!("{plugin}timeout = \"1s\"\n"), "timeout"),
+            (
+                format!("{plugin}feeds = [{{ category = 1, nam = \"BTC/USD\" }}]\n"),
+                "nam",
+            ),
+        ];
+        for (text, key) in cases {
+            let error = format!("{:#}", FeedsConfig::from_toml_str(&text).unwrap_err());
+            assert!(error.contains(&format!("`{key}`")), "{text}: {error}");
+        }
     }
 
     #[test]

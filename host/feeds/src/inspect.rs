@@ -95,6 +95,7 @@ fn call_info(
         events,
         log_budget: Default::default(),
         recent_logs: RecentLogs::default(),
+        prices: Default::default(),
     };
     let limits = Limits {
         call_timeout: std::time::Duration::from_secs(1),

@@ -23,6 +23,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod inspect;
+pub mod prices;
 pub mod registry;
 pub mod rest;
 pub mod sandbox;

@@ -21,6 +21,7 @@ use crate::{
     config::{FeedsConfig, PluginConfig},
     engine::PluginEngine,
     error::PluginError,
+    prices::Prices,
     sandbox::{Limits, Prepared},
     signature::{Provenance, TrustPolicy, digest_string, signature_path},
     worker::{ValuesResult, VolumesResult, Worker, WorkerSpec},
@@ -89,6 +90,7 @@ struct Shared {
     http: reqwest::Client,
     runtime: tokio::runtime::Handle,
     slots: Vec<Slot>,
+    prices: Arc<Prices>,
 }
 
 /// A plugin's state for the admin API.
@@ -142,8 +144,10 @@ impl Registry {
                 recent_logs: RecentLogs::default(),
             })
             .collect();
+        let prices = Arc::new(Prices::new(config.prices.clone()));
         let registry = Self {
             shared: Arc::new(Shared {
+                prices,
                 config,
                 engine,
                 trust,
@@ -318,8 +322,48 @@ impl Registry {
             .collect()
     }
 
-    /// The combined value of each feed (`None` for unmappable feeds or where no plugin has one).
+    /// The price store and feed table the connector plugins feed.
+    pub fn prices(&self) -> &Prices {
+        &self.shared.prices
+    }
+
+    /// Splits a request: the feeds computed from trades (`[feeds.prices]`) get their aggregate
+    /// here and are masked out of what the plugins are asked.
+    fn split_priced<'a>(
+        &self,
+        feeds: &'a [Option<FeedKey>],
+    ) -> (Vec<Option<FeedKey>>, Vec<Option<&'a FeedKey>>) {
+        let prices = &self.shared.prices;
+        feeds
+            .iter()
+            .map(|f| match f {
+                Some(f) if prices.feed(f.category, &f.name).is_some() => (None, Some(f)),
+                other => (other.clone(), None),
+            })
+            .unzip()
+    }
+
+    /// The value of each feed (`None` for unmappable feeds or where there is none): the
+    /// aggregate of its exchange sources for a feed of `[feeds.prices]`, otherwise the
+    /// combination of the plugins' own answers.
     pub async fn values(&self, feeds: &[Option<FeedKey>], round: Option<u32>) -> Vec<Option<f64>> {
+        let (asked, priced) = self.split_priced(feeds);
+        let now = now_ms();
+        let mut out = self.combined_plugin_values(&asked, round).await;
+        for (slot, feed) in out.iter_mut().zip(priced) {
+            if let Some(feed) = feed {
+                *slot = self.shared.prices.value(feed.category, &feed.name, now);
+            }
+        }
+        out
+    }
+
+    /// The plugins' own answers, combined per feed.
+    async fn combined_plugin_values(
+        &self,
+        feeds: &[Option<FeedKey>],
+        round: Option<u32>,
+    ) -> Vec<Option<f64>> {
         let plugins = self.loaded_plugins();
         let calls = plugins.iter().filter_map(|plugin| {
             let (indices, subset) = served(&plugin.config, feeds);
@@ -343,10 +387,7 @@ impl Registry {
                             continue;
                         }
                         if let Some(list) = samples.get_mut(index) {
-                            list.push(Sample {
-                                value: o.value,
-                                timestamp_ms: o.timestamp_ms,
-                            });
+                            list.push(Sample::new(o.value, o.timestamp_ms));
                         }
                     }
                 }
@@ -359,7 +400,8 @@ impl Registry {
             .iter()
             .enumerate()
             .map(|(index, list)| {
-                let (value, method) = aggregate::combine(list, now, aggregate::DEFAULT_DECAY_PER_MS)?;
+                let decay = self.shared.prices.config().decay_per_ms;
+                let (value, method) = aggregate::combine(list, now, decay)?;
                 if let Some(Some(feed)) = feeds.get(index) {
                     tracing::trace!(feed = %feed.name, samples = list.len(), method = method.as_str(), value, "feed value");
                 }
@@ -368,9 +410,48 @@ impl Registry {
             .collect()
     }
 
-    /// Volumes per feed: every serving plugin's venues, concatenated. `None` when no plugin
-    /// reported any venue for any feed.
+    /// Volumes per feed: for a feed of `[feeds.prices]`, its exchanges' volumes (§3.9);
+    /// otherwise every serving plugin's venues, concatenated. `None` when no feed has volume
+    /// data: the reference's `{"data":[]}`. A window beyond the hour of history is an error
+    /// when a requested feed has volume data (the reference's 500).
     pub async fn volumes(
+        &self,
+        feeds: &[Option<FeedKey>],
+        window_seconds: u32,
+    ) -> Result<Option<Vec<Vec<types::VenueVolume>>>, crate::prices::WindowTooLong> {
+        let (asked, priced) = self.split_priced(feeds);
+        let now = now_ms();
+        let mut from_trades = vec![None; feeds.len()];
+        for (slot, feed) in from_trades.iter_mut().zip(&priced) {
+            if let Some(feed) = feed {
+                let volumes = self.shared.prices.volumes(
+                    feed.category,
+                    &feed.name,
+                    u64::from(window_seconds),
+                    now,
+                )?;
+                *slot = Some(volumes);
+            }
+        }
+        let any_priced = priced.iter().any(Option::is_some);
+        let plugin_volumes = self.plugin_volumes(&asked, window_seconds).await;
+        if !any_priced {
+            return Ok(plugin_volumes);
+        }
+        let mut out = plugin_volumes.unwrap_or_else(|| vec![Vec::new(); feeds.len()]);
+        for (slot, volumes) in out.iter_mut().zip(from_trades) {
+            if let Some(volumes) = volumes {
+                *slot = volumes
+                    .into_iter()
+                    .map(|(venue, volume)| types::VenueVolume { venue, volume })
+                    .collect();
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// The plugins' own volume answers, concatenated per feed; `None` when none reported any.
+    async fn plugin_volumes(
         &self,
         feeds: &[Option<FeedKey>],
         window_seconds: u32,
@@ -475,6 +556,16 @@ fn load_blocking(
             name: config.name.clone(),
             feeds,
             settings_json: config.settings_json(),
+            sources: shared
+                .config
+                .prices
+                .sources()
+                .into_iter()
+                .map(|s| types::Source {
+                    exchange: s.exchange,
+                    symbol: s.symbol,
+                })
+                .collect(),
         },
         allow_list: AllowList::new(&config.allowed_hosts),
         http: shared.http.clone(),
@@ -486,6 +577,7 @@ fn load_blocking(
         restart_backoff_max: shared.config.restart_backoff_max,
         recent_logs,
         runtime: shared.runtime.clone(),
+        prices: Arc::clone(&shared.prices),
     };
     let worker = Worker::start(spec)?;
     Ok(LoadedPlugin {

@@ -97,6 +97,8 @@ pub struct WorkerSpec {
     pub restart_backoff_max: Duration,
     /// Where log lines are kept.
     pub recent_logs: RecentLogs,
+    /// The price store published trades go to.
+    pub prices: Arc<crate::prices::Prices>,
     /// The runtime for network I/O.
     pub runtime: tokio::runtime::Handle,
 }
@@ -230,6 +232,7 @@ fn start_instance(spec: &WorkerSpec, tx: &mpsc::Sender<Command>) -> Result<Sandb
         events: tx.clone(),
         log_budget: Default::default(),
         recent_logs: spec.recent_logs.clone(),
+        prices: Arc::clone(&spec.prices),
     };
     Sandbox::start(
         &spec.engine,

@@ -8,7 +8,13 @@
 //! assert!(fixed.ends_with("ftso_plugin_fixed.wasm"));
 //! # anyhow::Ok(())
 //! ```
+//!
+//! [`LoopbackExchange`] stands in for an exchange's websocket API on loopback, replaying a
+//! fixture file per exchange (`fixtures/exchanges/`), for the connector plugins' tests.
 
 mod component;
+pub mod exchange;
+
+pub use exchange::{Fixture, LoopbackExchange};
 
 pub use component::{WASM_TARGET, component_path, wasm_component, wasm_components, workspace_root};

@@ -11,7 +11,7 @@ fn builds_the_fixed_plugin_as_a_component() {
     assert_eq!(bytes.get(..8), Some(&COMPONENT_HEADER[..]));
     let text = String::from_utf8_lossy(&bytes);
     assert!(
-        text.contains("flare:feeds/provider@0.1.0"),
+        text.contains("flare:feeds/provider@0.2.0"),
         "exports the provider"
     );
 }

@@ -63,6 +63,7 @@ mod tests {
             name: "template".into(),
             feeds: vec![],
             settings_json: r#"{"prices":{"BTC/USD":65000.0}}"#.into(),
+            sources: vec![],
         };
         plugin.init(&config).unwrap();
         let values = plugin.values(

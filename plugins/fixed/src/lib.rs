@@ -82,6 +82,7 @@ mod tests {
             name: "fixed".into(),
             feeds: vec![],
             settings_json: settings_json.into(),
+            sources: vec![],
         }
     }
 

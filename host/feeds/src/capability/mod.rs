@@ -4,11 +4,15 @@
 pub mod clock;
 pub mod http;
 pub mod log;
+pub mod trades;
 pub mod websocket;
 
-use std::{sync::mpsc, time::Duration};
+use std::{
+    sync::{Arc, mpsc},
+    time::Duration,
+};
 
-use crate::{bindings::types, sandbox::PluginState, worker::Command};
+use crate::{bindings::types, prices::Prices, sandbox::PluginState, worker::Command};
 
 /// Per-instance state behind the capability imports.
 #[derive(Debug)]
@@ -34,6 +38,8 @@ pub struct Capabilities {
     pub(crate) log_budget: log::LogBudget,
     /// The plugin's most recent log lines (shared by all its instances).
     pub recent_logs: log::RecentLogs,
+    /// The price store its published trades go to.
+    pub prices: Arc<Prices>,
 }
 
 /// Which hosts a plugin may reach: exact host names (`api.example.com`), `host:port`, or a

@@ -204,6 +204,7 @@ mod tests {
             events: std::sync::mpsc::channel().0,
             log_budget: Default::default(),
             recent_logs: Default::default(),
+            prices: Default::default(),
         }
     }
 

@@ -81,7 +81,7 @@ pub async fn dispatch(State(state): State<AppState>, request: Request) -> Respon
 }
 
 /// Lower-cases the path and drops one trailing slash (Express's non-strict, case-insensitive routing).
-fn normalise(path: &str) -> String {
+pub fn normalise(path: &str) -> String {
     let lower = path.to_ascii_lowercase();
     match lower.strip_suffix('/') {
         Some(stripped) if !stripped.is_empty() && !stripped.ends_with('/') => stripped.to_owned(),
@@ -90,7 +90,7 @@ fn normalise(path: &str) -> String {
 }
 
 /// Nest's ParseIntPipe: `-?\d+`, then a JavaScript number.
-fn parse_int(raw: &str) -> Option<f64> {
+pub fn parse_int(raw: &str) -> Option<f64> {
     let digits = raw.strip_prefix('-').unwrap_or(raw);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -114,8 +114,12 @@ enum Body400 {
 /// Reads and checks the body like Express's JSON parser followed by the handler's `body.feeds.map`.
 async fn read_feeds(request: Request) -> Body400 {
     if !is_json(request.headers()) {
-        // Express does not parse it (whatever its size): `body.feeds` is undefined and the handler throws.
-        return Body400::Response(internal_error("request body is not application/json"));
+        // The reference does not parse it and its handler crashes on the missing `feeds` (a 500); it is the
+        // client's fault, so it is answered as such, in Nest's error shape.
+        return Body400::Response(error_4xx(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        ));
     }
     let body = match axum::body::to_bytes(request.into_body(), BODY_LIMIT + 1).await {
         Ok(body) if body.len() <= BODY_LIMIT => body,
@@ -123,13 +127,18 @@ async fn read_feeds(request: Request) -> Body400 {
     };
     let value = match parse_body(&body) {
         Ok(Some(value)) => value,
-        Ok(None) => return Body400::Response(internal_error("empty body")),
+        Ok(None) => return Body400::Response(feeds_missing()),
         Err(message) => return Body400::Response(error_4xx(StatusCode::BAD_REQUEST, &message)),
     };
     match value.get("feeds") {
         Some(JsValue::Array(feeds)) => Body400::Feeds(feeds.clone()),
-        _ => Body400::Response(internal_error("body.feeds is not an array")),
+        _ => Body400::Response(feeds_missing()),
     }
+}
+
+/// A body without a `feeds` array: the reference crashes (500); this is a client error, a 400 in Nest's shape.
+fn feeds_missing() -> Response {
+    error_4xx(StatusCode::BAD_REQUEST, "feeds must be an array")
 }
 
 /// Runs `handler` on the feeds of a well-formed body, or answers with the body's error.
@@ -291,7 +300,12 @@ async fn current_values(state: &AppState, feeds: Vec<JsValue>) -> Response {
 async fn volumes(state: &AppState, window: f64, feeds: Vec<JsValue>) -> Response {
     let keys: Vec<Option<FeedId>> = feeds.iter().map(feed_key).collect();
     let window_seconds = window.clamp(0.0, f64::from(u32::MAX)) as u32;
-    let Some(volumes) = state.registry.volumes(&keys, window_seconds).await else {
+    let volumes = match state.registry.volumes(&keys, window_seconds).await {
+        Ok(volumes) => volumes,
+        // The reference's volume store keeps one hour and throws beyond it.
+        Err(too_long) => return internal_error(&too_long.to_string()),
+    };
+    let Some(volumes) = volumes else {
         return json(StatusCode::CREATED, "{\"data\":[]}".to_owned());
     };
     if window > 3600.0 {
@@ -341,30 +355,27 @@ fn health(state: &AppState) -> Response {
 
 fn with_type(status: StatusCode, body: String, content_type: &'static str) -> Response {
     let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::X_FRAME_OPTIONS,
-        HeaderValue::from_static("SAMEORIGIN"),
-    );
+    // The security headers come from the router's layer (`super::security_headers`).
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
-fn json(status: StatusCode, body: String) -> Response {
+/// A JSON response with the reference's headers.
+pub fn json(status: StatusCode, body: String) -> Response {
     with_type(status, body, "application/json; charset=utf-8")
 }
 
-fn html(page: &'static str) -> Response {
+/// An HTML page with the reference's headers.
+pub fn html(page: &'static str) -> Response {
     let mut response = with_type(StatusCode::OK, page.to_owned(), "text/html; charset=utf-8");
     *response.body_mut() = Body::from(page);
     response
 }
 
-fn error_4xx(status: StatusCode, message: &str) -> Response {
+/// Nest's `HttpException` body: `{"message","error","statusCode"}`.
+pub fn error_4xx(status: StatusCode, message: &str) -> Response {
     let mut out = String::from("{\"message\":");
     write_string(message, &mut out);
     out.push_str(",\"error\":");
@@ -375,7 +386,8 @@ fn error_4xx(status: StatusCode, message: &str) -> Response {
     json(status, out)
 }
 
-fn bad_numeric() -> Response {
+/// ParseIntPipe's 400.
+pub fn bad_numeric() -> Response {
     error_4xx(
         StatusCode::BAD_REQUEST,
         "Validation failed (numeric string is expected)",
@@ -386,7 +398,8 @@ fn too_large() -> Response {
     error_4xx(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large")
 }
 
-fn internal_error(why: &str) -> Response {
+/// Nest's 500 for an unexpected error (logged here with `why`).
+pub fn internal_error(why: &str) -> Response {
     tracing::error!("request failed: {why}");
     json(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -394,7 +407,8 @@ fn internal_error(why: &str) -> Response {
     )
 }
 
-fn not_found(method: &Method, original: &str) -> Response {
+/// Express's 404 for an unknown route: `Cannot GET /path`.
+pub fn not_found(method: &Method, original: &str) -> Response {
     error_4xx(
         StatusCode::NOT_FOUND,
         &format!("Cannot {method} {original}"),

@@ -221,6 +221,7 @@ mod tests {
             name: "misbehave".into(),
             feeds: vec![],
             settings_json: settings_json.into(),
+            sources: vec![],
         }
     }
 

@@ -1,0 +1,406 @@
+//! A loopback stand-in for an exchange's websocket API, driven by a fixture file.
+//!
+//! [`LoopbackExchange::start`] listens on `127.0.0.1:0` and, for every connection:
+//! records each message the client sends; answers the client's pings as the exchange does
+//! (the fixture's `[[ping]]` rules); sends the exchange's own ping on connect when it has one
+//! (`server_ping`, answered with `expect_pong`); and once a message containing every string of
+//! `subscribe_contains` arrives, sends the `ack` and replays the fixture's trade frames,
+//! compressed as the exchange compresses them. [`LoopbackExchange::drop_connections`] closes
+//! every open connection to test reconnect and resubscribe.
+//!
+//! Fixtures live in `host/testkit/fixtures/exchanges/<exchange>.toml` ([`Fixture`]); the
+//! trades a connector must parse from the frames are listed there too.
+
+use std::{
+    io::Write as _,
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use anyhow::Context as _;
+use futures::{SinkExt as _, StreamExt as _};
+use serde::Deserialize;
+use tokio::sync::broadcast;
+use tokio_tungstenite::tungstenite::Message;
+
+/// How the exchange compresses the frames it sends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    /// Text frames as they are.
+    #[default]
+    None,
+    /// Binary gzip frames.
+    Gzip,
+    /// Binary raw-deflate frames.
+    Deflate,
+}
+
+/// A ping the client sends and the exchange's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PingRule {
+    /// A client message containing this string is a ping.
+    pub contains: String,
+    /// What the exchange answers (`{req_id}` is not interpolated: answers are fixed).
+    pub reply: String,
+}
+
+/// A trade the connector must report from the frames.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedTrade {
+    /// Unified symbol, e.g. `BTC/USDT`.
+    pub symbol: String,
+    /// Price of the **last** trade of that symbol in the frames.
+    pub price: f64,
+    /// Its quantity.
+    pub quantity: f64,
+    /// Its timestamp, ms.
+    pub timestamp_ms: u64,
+}
+
+/// One exchange's fixture file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// The exchange id, e.g. `binance`.
+    pub exchange: String,
+    /// Where the frames' format is documented.
+    pub documented_at: String,
+    /// The path the connector's URL has (the server accepts any; kept for the settings).
+    #[serde(default = "root_path")]
+    pub path: String,
+    /// How frames are compressed on the wire.
+    #[serde(default)]
+    pub compression: Compression,
+    /// The unified symbols the connector is configured with.
+    pub symbols: Vec<String>,
+    /// Strings a subscription message must contain (market ids, channel names).
+    pub subscribe_contains: Vec<String>,
+    /// Sent after a subscription message.
+    #[serde(default)]
+    pub ack: Option<String>,
+    /// The client's pings and the answers.
+    #[serde(default)]
+    pub ping: Vec<PingRule>,
+    /// The exchange's own ping, sent on connect.
+    #[serde(default)]
+    pub server_ping: Option<String>,
+    /// What the client must answer to `server_ping`.
+    #[serde(default)]
+    pub expect_pong: Option<String>,
+    /// Text frames replayed after a subscription.
+    #[serde(default)]
+    pub frames: Vec<String>,
+    /// Binary frames (hex) replayed after the text frames (protobuf exchanges).
+    #[serde(default)]
+    pub binary_frames: Vec<String>,
+    /// The last trade per symbol the connector must report.
+    pub trades: Vec<ExpectedTrade>,
+}
+
+fn root_path() -> String {
+    "/".to_owned()
+}
+
+impl Fixture {
+    /// Reads `host/testkit/fixtures/exchanges/<exchange>.toml`.
+    pub fn load(exchange: &str) -> anyhow::Result<Self> {
+        let path = fixture_path(exchange);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read fixture {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid fixture {}", path.display()))
+    }
+
+    /// Whether `message` is a subscription by this fixture's rules.
+    pub fn is_subscription(&self, message: &str) -> bool {
+        !self.subscribe_contains.is_empty()
+            && self.subscribe_contains.iter().all(|s| message.contains(s))
+    }
+
+    fn encode(&self, text: &str) -> anyhow::Result<Message> {
+        Ok(match self.compression {
+            Compression::None => Message::Text(text.to_owned().into()),
+            Compression::Gzip => {
+                let mut gz =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                gz.write_all(text.as_bytes())?;
+                Message::Binary(gz.finish()?.into())
+            }
+            Compression::Deflate => {
+                let mut raw =
+                    flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+                raw.write_all(text.as_bytes())?;
+                Message::Binary(raw.finish()?.into())
+            }
+        })
+    }
+
+    /// Every frame replayed after a subscription, encoded as on the wire.
+    fn replay(&self) -> anyhow::Result<Vec<Message>> {
+        let mut out = Vec::new();
+        for frame in &self.frames {
+            out.push(self.encode(frame)?);
+        }
+        for frame in &self.binary_frames {
+            out.push(Message::Binary(decode_hex(frame)?.into()));
+        }
+        Ok(out)
+    }
+}
+
+/// Where fixture files live.
+pub fn fixture_path(exchange: &str) -> PathBuf {
+    crate::workspace_root()
+        .join("host/testkit/fixtures/exchanges")
+        .join(format!("{exchange}.toml"))
+}
+
+fn decode_hex(text: &str) -> anyhow::Result<Vec<u8>> {
+    let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    anyhow::ensure!(clean.len() % 2 == 0, "odd number of hex digits");
+    clean
+        .chunks(2)
+        .map(|pair| {
+            let digits = std::str::from_utf8(pair)?;
+            u8::from_str_radix(digits, 16).with_context(|| format!("bad hex {digits:?}"))
+        })
+        .collect()
+}
+
+/// What the server saw, shared with the test.
+#[derive(Debug, Default)]
+struct Seen {
+    connections: usize,
+    subscriptions: usize,
+    /// (connection number from 1, message) for every client text message, decoded.
+    messages: Vec<(usize, String)>,
+    pongs: usize,
+}
+
+/// A running loopback exchange; stops when dropped.
+#[derive(Debug)]
+pub struct LoopbackExchange {
+    addr: SocketAddr,
+    fixture: Arc<Fixture>,
+    seen: Arc<Mutex<Seen>>,
+    drop_all: broadcast::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for LoopbackExchange {
+    fn drop(&mut self) {
+        self.task.abort();
+        let _ = self.drop_all.send(());
+    }
+}
+
+impl LoopbackExchange {
+    /// Loads the exchange's fixture and starts serving it on a loopback port.
+    pub async fn start(exchange: &str) -> anyhow::Result<Self> {
+        Self::serve(Fixture::load(exchange)?).await
+    }
+
+    /// Serves `fixture` on a loopback port.
+    pub async fn serve(fixture: Fixture) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let fixture = Arc::new(fixture);
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let (drop_all, _) = broadcast::channel(4);
+        let task = tokio::spawn(accept_loop(
+            listener,
+            Arc::clone(&fixture),
+            Arc::clone(&seen),
+            drop_all.clone(),
+        ));
+        Ok(Self {
+            addr,
+            fixture,
+            seen,
+            drop_all,
+            task,
+        })
+    }
+
+    /// `host:port` for the plugin's `allowed_hosts`.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// The URL a connector's `url` setting points at.
+    pub fn url(&self) -> String {
+        format!("ws://{}{}", self.addr, self.fixture.path)
+    }
+
+    /// The fixture served.
+    pub fn fixture(&self) -> &Fixture {
+        &self.fixture
+    }
+
+    fn seen<T>(&self, read: impl FnOnce(&Seen) -> T) -> T {
+        read(&self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.seen(|s| s.connections)
+    }
+
+    /// Subscription messages received so far (over all connections).
+    pub fn subscriptions(&self) -> usize {
+        self.seen(|s| s.subscriptions)
+    }
+
+    /// Correct answers to the server's pings received so far.
+    pub fn pongs(&self) -> usize {
+        self.seen(|s| s.pongs)
+    }
+
+    /// Every text message received, with its connection number (from 1).
+    pub fn messages(&self) -> Vec<(usize, String)> {
+        self.seen(|s| s.messages.clone())
+    }
+
+    /// Closes every open connection (the client should reconnect and subscribe again).
+    pub fn drop_connections(&self) {
+        let _ = self.drop_all.send(());
+    }
+
+    /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
+    pub async fn wait_until(&self, timeout: Duration, condition: impl Fn(&Self) -> bool) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if condition(self) {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    fixture: Arc<Fixture>,
+    seen: Arc<Mutex<Seen>>,
+    drop_all: broadcast::Sender<()>,
+) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let number = {
+            let mut s = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            s.connections += 1;
+            s.connections
+        };
+        let fixture = Arc::clone(&fixture);
+        let seen = Arc::clone(&seen);
+        let stop = drop_all.subscribe();
+        tokio::spawn(async move {
+            if let Err(error) = connection(stream, number, &fixture, &seen, stop).await {
+                eprintln!("loopback {}: connection {number}: {error:#}", fixture.exchange);
+            }
+        });
+    }
+}
+
+/// Decodes what the client sent: text as is, binary through the fixture's compression
+/// (bingx clients answer pings gzipped) or as lossy UTF-8.
+fn client_text(message: &Message) -> Option<String> {
+    match message {
+        Message::Text(text) => Some(text.to_string()),
+        Message::Binary(bytes) => {
+            let mut out = Vec::new();
+            let mut gz = flate2::read::GzDecoder::new(bytes.as_ref());
+            match std::io::Read::read_to_end(&mut gz, &mut out) {
+                Ok(_) => Some(String::from_utf8_lossy(&out).into_owned()),
+                Err(_) => Some(String::from_utf8_lossy(bytes).into_owned()),
+            }
+        }
+        _ => None,
+    }
+}
+
+async fn connection(
+    stream: tokio::net::TcpStream,
+    number: usize,
+    fixture: &Fixture,
+    seen: &Mutex<Seen>,
+    mut stop: broadcast::Receiver<()>,
+) -> anyhow::Result<()> {
+    let mut ws = tokio_tungstenite::accept_async(stream).await?;
+    if let Some(ping) = &fixture.server_ping {
+        ws.send(fixture.encode(ping)?).await?;
+    }
+    loop {
+        let message = tokio::select! {
+            _ = stop.recv() => {
+                let _ = ws.close(None).await;
+                return Ok(());
+            }
+            message = ws.next() => message,
+        };
+        let Some(message) = message else {
+            return Ok(());
+        };
+        let Some(text) = client_text(&message?) else {
+            continue;
+        };
+        let subscription = fixture.is_subscription(&text);
+        let reply = fixture
+            .ping
+            .iter()
+            .find(|rule| text.contains(&rule.contains))
+            .map(|rule| rule.reply.clone());
+        {
+            let mut s = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            s.messages.push((number, text.clone()));
+            s.subscriptions += usize::from(subscription);
+            if fixture.expect_pong.as_deref() == Some(text.trim()) {
+                s.pongs += 1;
+            }
+        }
+        if let Some(reply) = reply {
+            ws.send(fixture.encode(&reply)?).await?;
+        }
+        if subscription {
+            if let Some(ack) = &fixture.ack {
+                ws.send(fixture.encode(ack)?).await?;
+            }
+            for frame in fixture.replay()? {
+                ws.send(frame).await?;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_frames_decode() {
+        assert_eq!(decode_hex("0a 0B ff").unwrap(), vec![0x0a, 0x0b, 0xff]);
+        assert!(decode_hex("abc").is_err());
+    }
+
+    #[test]
+    fn every_fixture_parses_and_lists_its_trades() {
+        let dir = crate::workspace_root().join("host/testkit/fixtures/exchanges");
+        let mut count = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let fixture = Fixture::load(&name).unwrap();
+            assert_eq!(fixture.exchange, name);
+            assert!(!fixture.trades.is_empty(), "{name} has no expected trades");
+            assert!(fixture.replay().unwrap().len() >= 1, "{name} has no frames");
+            count += 1;
+        }
+        assert!(count > 0);
+    }
+}

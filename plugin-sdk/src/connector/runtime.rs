@@ -1,0 +1,274 @@
+//! [`ConnectorPlugin`]: the [`Plugin`] every connector is exported as.
+
+use serde::Deserialize;
+
+use super::{Connector, MarketTable, WireTrade, frame};
+use crate::trades::{self, Trade};
+use crate::ws::{Subscription, TickOutcome};
+use crate::{FeedId, Info, Message, Observation, Plugin, PluginConfig, clock, log};
+
+/// Default of `watchdog_secs`: a connection with no trade for five minutes is reconnected.
+pub const DEFAULT_WATCHDOG_SECS: u64 = 300;
+
+/// The `[feeds.plugins.settings]` every connector understands.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectorSettings {
+    /// Replaces the connector's websocket URL (a loopback server in tests, a mirror).
+    pub url: Option<String>,
+    /// Unified symbols to subscribe; default: the host's sources on this exchange.
+    pub symbols: Option<Vec<String>>,
+    /// A connection that delivers no trade for this long is reconnected; 0 turns it off.
+    /// Default 300.
+    pub watchdog_secs: u64,
+}
+
+impl Default for ConnectorSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            symbols: None,
+            watchdog_secs: DEFAULT_WATCHDOG_SECS,
+        }
+    }
+}
+
+/// One connection and the markets it carries.
+#[derive(Debug)]
+struct Link {
+    subscription: Subscription,
+    markets: Vec<String>,
+    /// When the last frame arrived (or the connection opened).
+    last_frame_ms: u64,
+    /// When the last trade arrived (or the connection opened).
+    last_trade_ms: u64,
+    last_ping_ms: u64,
+}
+
+/// A [`Connector`] run as a feed plugin; export it with
+/// `export_plugin!(ConnectorPlugin<MyConnector>)`.
+#[derive(Debug, Default)]
+pub struct ConnectorPlugin<C: Connector> {
+    connector: C,
+    settings: ConnectorSettings,
+    markets: MarketTable,
+    endpoint: String,
+    links: Vec<Link>,
+    scratch: Vec<WireTrade>,
+}
+
+impl<C: Connector> ConnectorPlugin<C> {
+    /// A plugin initialised for `symbols` with default settings, not connected (for unit tests
+    /// of a connector: feed it frames with [`handle`](Self::handle)).
+    pub fn with_symbols(symbols: &[&str]) -> Result<Self, String> {
+        let mut plugin = Self::default();
+        plugin.init(&PluginConfig {
+            name: C::EXCHANGE.to_owned(),
+            feeds: Vec::new(),
+            settings_json: "{}".to_owned(),
+            sources: symbols
+                .iter()
+                .map(|symbol| trades::Source {
+                    exchange: C::EXCHANGE.to_owned(),
+                    symbol: (*symbol).to_owned(),
+                })
+                .collect(),
+        })?;
+        Ok(plugin)
+    }
+
+    /// The connector.
+    pub fn connector(&self) -> &C {
+        &self.connector
+    }
+
+    /// The markets it subscribes to.
+    pub fn markets(&self) -> &MarketTable {
+        &self.markets
+    }
+
+    /// Parses one message as if it had arrived on a connection and publishes its trades;
+    /// returns the reply the connector asked to send (for unit tests of a connector).
+    pub fn handle(&mut self, message: Message) -> Option<Message> {
+        self.process(message).0
+    }
+
+    /// Decodes, parses and publishes one message: the reply to send and the trades published.
+    fn process(&mut self, message: Message) -> (Option<Message>, usize) {
+        let decoded = match frame::decode(message, C::COMPRESSION) {
+            Ok(decoded) => decoded,
+            Err(error) => {
+                log::warn(&format!("{}: undecodable frame: {error}", C::EXCHANGE));
+                return (None, 0);
+            }
+        };
+        self.scratch.clear();
+        let reply = self.connector.parse(decoded.as_frame(), &mut self.scratch);
+        let published: Vec<Trade> = self
+            .scratch
+            .drain(..)
+            .filter_map(|t| {
+                let symbol = self.markets.unified(&t.market)?;
+                Some(Trade {
+                    exchange: C::EXCHANGE.to_owned(),
+                    symbol: symbol.to_owned(),
+                    price: t.price,
+                    quantity: t.quantity.abs(),
+                    timestamp_ms: t.timestamp_ms,
+                })
+            })
+            .collect();
+        trades::publish(&published);
+        (reply, published.len())
+    }
+
+    fn tick_link(connector: &mut C, endpoint: &str, watchdog_ms: u64, link: &mut Link, now: u64) {
+        if link.subscription.connection_id().is_some() {
+            if let Some(reason) = Self::unhealthy(connector, watchdog_ms, link, now) {
+                log::warn(&format!("{}: {reason}, reconnecting", C::EXCHANGE));
+                link.subscription.reconnect(now);
+                return;
+            }
+            if let Some(keepalive) = connector.keepalive()
+                && now.saturating_sub(link.last_ping_ms) >= keepalive.interval_ms
+            {
+                link.last_ping_ms = now;
+                if let Err(error) = link.subscription.send(keepalive.message, now) {
+                    log::warn(&format!("{}: ping failed: {error:?}", C::EXCHANGE));
+                }
+            }
+            return;
+        }
+        if !link.subscription.connect_due(now) {
+            return;
+        }
+        match connector.connect_url(endpoint) {
+            Ok(url) => link.subscription.set_url(url),
+            Err(error) => {
+                log::warn(&format!("{}: cannot prepare a connection: {error}", C::EXCHANGE));
+                link.subscription.defer(now);
+                return;
+            }
+        }
+        let messages = connector.subscribe(&link.markets);
+        link.subscription.set_subscribe(messages);
+        match link.subscription.tick(now) {
+            TickOutcome::Connected(id) => {
+                link.last_frame_ms = now;
+                link.last_trade_ms = now;
+                link.last_ping_ms = now;
+                log::info(&format!(
+                    "{}: connection {id} subscribed to {} markets",
+                    C::EXCHANGE,
+                    link.markets.len()
+                ));
+            }
+            TickOutcome::Failed(error) => log::warn(&format!(
+                "{}: connect failed ({error:?}), retry {} scheduled",
+                C::EXCHANGE,
+                link.subscription.failures()
+            )),
+            TickOutcome::Idle | TickOutcome::Waiting | TickOutcome::Pinged => {}
+        }
+    }
+
+    /// Why an open connection should be dropped: missed pongs or no trades for too long.
+    fn unhealthy(connector: &C, watchdog_ms: u64, link: &Link, now: u64) -> Option<String> {
+        if let Some(keepalive) = connector.keepalive() {
+            let silent = now.saturating_sub(link.last_frame_ms);
+            if silent > keepalive.interval_ms.saturating_mul(2) {
+                return Some(format!("no frame for {silent} ms (missed pongs)"));
+            }
+        }
+        let quiet = now.saturating_sub(link.last_trade_ms);
+        (watchdog_ms > 0 && quiet > watchdog_ms).then(|| format!("no trade for {quiet} ms"))
+    }
+}
+
+impl<C: Connector> Plugin for ConnectorPlugin<C> {
+    fn info(&self, package: Info) -> Info {
+        Info {
+            name: C::EXCHANGE.to_owned(),
+            ..package
+        }
+    }
+
+    fn init(&mut self, config: &PluginConfig) -> Result<(), String> {
+        self.settings = config.settings().map_err(|e| e.to_string())?;
+        let symbols: Vec<String> = match &self.settings.symbols {
+            Some(symbols) => symbols.clone(),
+            None => config
+                .sources
+                .iter()
+                .filter(|s| s.exchange == C::EXCHANGE)
+                .map(|s| s.symbol.clone())
+                .collect(),
+        };
+        self.markets = MarketTable::build(&self.connector, &symbols);
+        self.endpoint = self.settings.url.clone().unwrap_or_else(|| C::URL.to_owned());
+        if self.markets.is_empty() {
+            log::warn(&format!("{}: no markets to subscribe to", C::EXCHANGE));
+        }
+        self.links = self
+            .markets
+            .ids()
+            .chunks(C::MARKETS_PER_CONNECTION.max(1))
+            .map(|markets| Link {
+                subscription: Subscription::new(self.endpoint.clone()),
+                markets: markets.to_vec(),
+                last_frame_ms: 0,
+                last_trade_ms: 0,
+                last_ping_ms: 0,
+            })
+            .collect();
+        Ok(())
+    }
+
+    /// A connector serves no values itself: the host computes them from the published trades.
+    fn values(&mut self, feeds: &[FeedId], _voting_round: Option<u32>) -> Vec<Option<Observation>> {
+        vec![None; feeds.len()]
+    }
+
+    fn on_message(&mut self, connection_id: u64, message: Message) {
+        let now = clock::now_ms();
+        let Some(index) = self
+            .links
+            .iter()
+            .position(|l| l.subscription.owns(connection_id))
+        else {
+            return;
+        };
+        let (reply, published) = self.process(message);
+        if let Some(link) = self.links.get_mut(index) {
+            link.last_frame_ms = now;
+            if published > 0 {
+                link.last_trade_ms = now;
+            }
+            if let Some(reply) = reply
+                && let Err(error) = link.subscription.send(reply, now)
+            {
+                log::warn(&format!("{}: reply failed: {error:?}", C::EXCHANGE));
+            }
+        }
+    }
+
+    fn on_close(&mut self, connection_id: u64, reason: String) {
+        let now = clock::now_ms();
+        for link in &mut self.links {
+            if link.subscription.on_close(connection_id, &reason, now) {
+                log::warn(&format!(
+                    "{}: connection {connection_id} closed ({reason}), reconnecting",
+                    C::EXCHANGE
+                ));
+            }
+        }
+    }
+
+    fn tick(&mut self) {
+        let now = clock::now_ms();
+        let watchdog_ms = self.settings.watchdog_secs.saturating_mul(1000);
+        for link in &mut self.links {
+            Self::tick_link(&mut self.connector, &self.endpoint, watchdog_ms, link, now);
+        }
+    }
+}
