@@ -4,11 +4,12 @@
 use std::ops::Range;
 
 use alloy_primitives::U256;
-use ark_bn254::{G1Affine, G1Projective};
-use ark_ec::{AffineRepr, CurveGroup};
+use ark_bn254::G1Affine;
+use ark_ec::AffineRepr;
 
 use super::credential::{self, Credential, CredentialError};
 use super::curve::{FIELD_MODULUS, PointWords, fq_to_u256};
+use super::fixed_scalar::FixedScalarMul;
 use super::hash_to_g1::sortition_point;
 use super::key::SortitionKey;
 
@@ -114,13 +115,13 @@ impl WinningTicket {
     }
 }
 
-/// How many gammas are normalised to affine with one shared inversion.
+/// How many replicates share one batch normalisation.
 const BATCH: usize = 128;
 
 /// Every replicate in `replicates` whose score `gamma.x` is at most `cutoff`, ascending.
 ///
-/// Computes only `gamma` (one scalar multiplication per replicate), not the proof. Callers that
-/// want parallelism split the range.
+/// Computes only `gamma` (one scalar multiplication per replicate, with the key prepared once
+/// by [`FixedScalarMul`]), not the proof. Callers that want parallelism split the range.
 pub fn winning_tickets(
     key: &SortitionKey,
     seed: U256,
@@ -128,26 +129,23 @@ pub fn winning_tickets(
     replicates: Range<u64>,
     cutoff: U256,
 ) -> Vec<WinningTicket> {
+    let multiplier = FixedScalarMul::new(key.secret());
     let mut winners = Vec::new();
-    let mut hs: Vec<(u64, G1Affine)> = Vec::with_capacity(BATCH);
-    let mut gammas: Vec<G1Projective> = Vec::with_capacity(BATCH);
+    let mut hs: Vec<G1Affine> = Vec::with_capacity(BATCH);
     let mut start = replicates.start;
     while start < replicates.end {
         let end = replicates.end.min(start.saturating_add(BATCH as u64));
         hs.clear();
-        gammas.clear();
-        for replicate in start..end {
-            let h = sortition_point(seed, block, U256::from(replicate));
-            gammas.push(h * key.secret());
-            hs.push((replicate, h));
-        }
-        let affine = G1Projective::normalize_batch(&gammas);
-        for ((replicate, h), gamma) in hs.iter().zip(affine) {
+        hs.extend(
+            (start..end).map(|replicate| sortition_point(seed, block, U256::from(replicate))),
+        );
+        let gammas = multiplier.mul_batch(&hs);
+        for ((replicate, h), gamma) in (start..end).zip(&hs).zip(gammas) {
             // gamma is never infinity (sk ≠ 0 and H has prime order), so x is its score.
             let x = gamma.x().map(|x| fq_to_u256(&x)).unwrap_or(U256::MAX);
             if wins(x, cutoff) {
                 winners.push(WinningTicket {
-                    replicate: *replicate,
+                    replicate,
                     h: *h,
                     gamma,
                 });

@@ -23,6 +23,7 @@ pub mod credential;
 pub mod curve;
 pub mod delta;
 pub mod eligibility;
+pub mod fixed_scalar;
 pub mod hash_to_g1;
 pub mod key;
 pub mod key_registration;
