@@ -92,7 +92,11 @@ impl ChainReader {
         now: u64,
     ) -> Result<Arc<EpochView>, ChainError> {
         let epochs = &self.params.epochs;
-        let current = epochs.voting_round_at(now).unwrap_or(0);
+        let current = match epochs.voting_round_at(now) {
+            Some(round) => round,
+            None if now < epochs.first_voting_round_start_ts => 0,
+            None => u32::MAX,
+        };
         if voting_round_id > current {
             return Err(ChainError::FutureRound {
                 voting_round_id,
