@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Connector, MarketTable, WireTrade, frame};
+use super::{Connector, Keepalive, MarketTable, WireTrade, frame};
 use crate::trades::{self, Trade};
 use crate::ws::{Subscription, TickOutcome};
 use crate::{FeedId, Info, Message, Observation, Plugin, PluginConfig, clock, log};
@@ -21,6 +21,8 @@ pub struct ConnectorSettings {
     /// A connection that delivers no trade for this long is reconnected; 0 turns it off.
     /// Default 300.
     pub watchdog_secs: u64,
+    /// Replaces the interval of the connector's own keepalive ping, in ms.
+    pub keepalive_ms: Option<u64>,
 }
 
 impl Default for ConnectorSettings {
@@ -29,6 +31,7 @@ impl Default for ConnectorSettings {
             url: None,
             symbols: None,
             watchdog_secs: DEFAULT_WATCHDOG_SECS,
+            keepalive_ms: None,
         }
     }
 }
@@ -122,14 +125,18 @@ impl<C: Connector> ConnectorPlugin<C> {
         (reply, published.len())
     }
 
-    fn tick_link(connector: &mut C, endpoint: &str, watchdog_ms: u64, link: &mut Link, now: u64) {
+    fn tick_link(connector: &mut C, settings: &Timing<'_>, link: &mut Link, now: u64) {
+        let keepalive = connector.keepalive().map(|mut k| {
+            k.interval_ms = settings.keepalive_ms.unwrap_or(k.interval_ms).max(1);
+            k
+        });
         if link.subscription.connection_id().is_some() {
-            if let Some(reason) = Self::unhealthy(connector, watchdog_ms, link, now) {
+            if let Some(reason) = unhealthy(keepalive.as_ref(), settings.watchdog_ms, link, now) {
                 log::warn(&format!("{}: {reason}, reconnecting", C::EXCHANGE));
                 link.subscription.reconnect(now);
                 return;
             }
-            if let Some(keepalive) = connector.keepalive()
+            if let Some(keepalive) = keepalive
                 && now.saturating_sub(link.last_ping_ms) >= keepalive.interval_ms
             {
                 link.last_ping_ms = now;
@@ -142,7 +149,7 @@ impl<C: Connector> ConnectorPlugin<C> {
         if !link.subscription.connect_due(now) {
             return;
         }
-        match connector.connect_url(endpoint) {
+        match connector.connect_url(settings.endpoint) {
             Ok(url) => link.subscription.set_url(url),
             Err(error) => {
                 log::warn(&format!("{}: cannot prepare a connection: {error}", C::EXCHANGE));
@@ -172,17 +179,26 @@ impl<C: Connector> ConnectorPlugin<C> {
         }
     }
 
-    /// Why an open connection should be dropped: missed pongs or no trades for too long.
-    fn unhealthy(connector: &C, watchdog_ms: u64, link: &Link, now: u64) -> Option<String> {
-        if let Some(keepalive) = connector.keepalive() {
-            let silent = now.saturating_sub(link.last_frame_ms);
-            if silent > keepalive.interval_ms.saturating_mul(2) {
-                return Some(format!("no frame for {silent} ms (missed pongs)"));
-            }
+}
+
+/// The per-tick settings of a connector.
+struct Timing<'a> {
+    endpoint: &'a str,
+    watchdog_ms: u64,
+    keepalive_ms: Option<u64>,
+}
+
+/// Why an open connection should be dropped: missed pongs (no frame for two keepalive
+/// intervals) or no trade for longer than the watchdog allows.
+fn unhealthy(keepalive: Option<&Keepalive>, watchdog_ms: u64, link: &Link, now: u64) -> Option<String> {
+    if let Some(keepalive) = keepalive {
+        let silent = now.saturating_sub(link.last_frame_ms);
+        if silent > keepalive.interval_ms.saturating_mul(2) {
+            return Some(format!("no frame for {silent} ms (missed pongs)"));
         }
-        let quiet = now.saturating_sub(link.last_trade_ms);
-        (watchdog_ms > 0 && quiet > watchdog_ms).then(|| format!("no trade for {quiet} ms"))
     }
+    let quiet = now.saturating_sub(link.last_trade_ms);
+    (watchdog_ms > 0 && quiet > watchdog_ms).then(|| format!("no trade for {quiet} ms"))
 }
 
 impl<C: Connector> Plugin for ConnectorPlugin<C> {
@@ -266,9 +282,13 @@ impl<C: Connector> Plugin for ConnectorPlugin<C> {
 
     fn tick(&mut self) {
         let now = clock::now_ms();
-        let watchdog_ms = self.settings.watchdog_secs.saturating_mul(1000);
+        let timing = Timing {
+            endpoint: &self.endpoint,
+            watchdog_ms: self.settings.watchdog_secs.saturating_mul(1000),
+            keepalive_ms: self.settings.keepalive_ms,
+        };
         for link in &mut self.links {
-            Self::tick_link(&mut self.connector, &self.endpoint, watchdog_ms, link, now);
+            Self::tick_link(&mut self.connector, &timing, link, now);
         }
     }
 }

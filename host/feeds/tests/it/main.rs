@@ -9,6 +9,7 @@
 
 mod common;
 mod config;
+mod connectors;
 mod rest;
 mod sandbox;
 mod signing;
