@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds the feed plugins (release, wasm32-wasip2) and copies the components into target/plugins/,
-# where the sample config and `ftso-node plugin sign` expect them.
+# Builds the feed plugins (release, wasm32-wasip2), copies the components into target/plugins/ (where the
+# example configs expect them) and signs each one (`<component>.sig`) with a publisher key:
+# $FTSO_PLUGIN_KEY if set (your own, from `ftso-node plugin keygen`), else the development key
+# config/dev-plugin-publisher.key, which is PUBLIC: the example configs trust it, production configs must not.
+# Signing runs `ftso-node plugin sign`: $FTSO_NODE_BIN if set, else the binary cargo builds.
 # Usage: scripts/build-plugins.sh [package ...]   (default: every crate under plugins/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,3 +30,14 @@ for p in "${packages[@]}"; do
   cp "target/wasm/$TARGET/release/$file" "target/plugins/$file"
   echo "target/plugins/$file ($(wc -c <"target/plugins/$file") bytes)"
 done
+key="${FTSO_PLUGIN_KEY:-config/dev-plugin-publisher.key}"
+if [ -n "${FTSO_NODE_BIN:-}" ]; then
+  node=("$FTSO_NODE_BIN")
+else
+  cargo build --locked --quiet -p ftso-node
+  node=("${CARGO_TARGET_DIR:-target}/debug/ftso-node")
+fi
+for p in "${packages[@]}"; do
+  "${node[@]}" plugin sign --key "$key" "target/plugins/${p//-/_}.wasm" >/dev/null
+done
+echo "signed with $key"

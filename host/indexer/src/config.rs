@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a collector's contract comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ContractRef {
     /// Explicit address; takes precedence over `contract_name`. Absent with no name = any address.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -20,11 +20,14 @@ pub struct ContractRef {
 }
 
 /// `[[indexer.collect_transactions]]`: transactions to a contract with a selector.
+///
+/// The contract's keys sit beside the others in the TOML table; they are read through a flat
+/// private shape because serde's `deny_unknown_fields` does not see through `flatten` (a misspelt key must be an error, not a
+/// collector matching every address).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(from = "TransactionCollectorToml", into = "TransactionCollectorToml")]
 pub struct TransactionCollector {
     /// The contract the transaction is sent to.
-    #[serde(flatten)]
     pub contract: ContractRef,
     /// 4-byte selector as hex (0x optional); absent or `"undefined"` = any selector.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,16 +38,106 @@ pub struct TransactionCollector {
     pub collect_events: bool,
 }
 
-/// `[[indexer.collect_logs]]`: events emitted by a contract with a topic0.
+/// `[[indexer.collect_logs]]`: events emitted by a contract with a topic0 (read through a flat
+/// private shape, as [`TransactionCollector`] is).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(from = "LogCollectorToml", into = "LogCollectorToml")]
 pub struct LogCollector {
     /// The emitting contract.
-    #[serde(flatten)]
     pub contract: ContractRef,
     /// topic0 as 32-byte hex (0x optional); absent, `""` or `"undefined"` = any topic.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
+}
+
+/// A [`TransactionCollector`] as written in the TOML: one flat table, unknown keys refused.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct TransactionCollectorToml {
+    /// See [`ContractRef::contract_address`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contract_address: Option<Address>,
+    /// See [`ContractRef::contract_name`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contract_name: Option<String>,
+    /// See [`ContractRef::optional`].
+    optional: bool,
+    /// See [`TransactionCollector::func_sig`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    func_sig: Option<String>,
+    /// See [`TransactionCollector::status`].
+    status: bool,
+    /// See [`TransactionCollector::collect_events`].
+    collect_events: bool,
+}
+
+impl From<TransactionCollectorToml> for TransactionCollector {
+    fn from(toml: TransactionCollectorToml) -> Self {
+        Self {
+            contract: ContractRef {
+                contract_address: toml.contract_address,
+                contract_name: toml.contract_name,
+                optional: toml.optional,
+            },
+            func_sig: toml.func_sig,
+            status: toml.status,
+            collect_events: toml.collect_events,
+        }
+    }
+}
+
+impl From<TransactionCollector> for TransactionCollectorToml {
+    fn from(collector: TransactionCollector) -> Self {
+        Self {
+            contract_address: collector.contract.contract_address,
+            contract_name: collector.contract.contract_name,
+            optional: collector.contract.optional,
+            func_sig: collector.func_sig,
+            status: collector.status,
+            collect_events: collector.collect_events,
+        }
+    }
+}
+
+/// A [`LogCollector`] as written in the TOML: one flat table, unknown keys refused.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct LogCollectorToml {
+    /// See [`ContractRef::contract_address`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contract_address: Option<Address>,
+    /// See [`ContractRef::contract_name`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contract_name: Option<String>,
+    /// See [`ContractRef::optional`].
+    optional: bool,
+    /// See [`LogCollector::topic`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic: Option<String>,
+}
+
+impl From<LogCollectorToml> for LogCollector {
+    fn from(toml: LogCollectorToml) -> Self {
+        Self {
+            contract: ContractRef {
+                contract_address: toml.contract_address,
+                contract_name: toml.contract_name,
+                optional: toml.optional,
+            },
+            topic: toml.topic,
+        }
+    }
+}
+
+impl From<LogCollector> for LogCollectorToml {
+    fn from(collector: LogCollector) -> Self {
+        Self {
+            contract_address: collector.contract.contract_address,
+            contract_name: collector.contract.contract_name,
+            optional: collector.contract.optional,
+            topic: collector.topic,
+        }
+    }
 }
 
 /// How the start block and the retention boundary are chosen.
@@ -62,7 +155,7 @@ pub enum IndexerMode {
 
 /// The indexer section of the node config. Every field has a default (`IndexerConfig::default()`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct IndexerConfig {
     /// Start and retention policy (default `full`).
     pub mode: IndexerMode,
@@ -179,6 +272,59 @@ mod tests {
             Some("0x6c532fae")
         );
         assert!(cfg.collect_logs[0].contract.optional);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_in_the_section_and_in_every_collector() {
+        let cases = [
+            ("batch_sise = 5", "batch_sise"),
+            (
+                "[[collect_transactions]]\naddress = \"0x2cA6571Daa15ce734Bbd0Bf27D5C9D16787fc33f\"",
+                "address",
+            ),
+            (
+                "[[collect_logs]]\naddress = \"0x2cA6571Daa15ce734Bbd0Bf27D5C9D16787fc33f\"",
+                "address",
+            ),
+            (
+                "[[collect_logs]]\ncontract_name = \"Relay\"\ntopic0 = \"x\"",
+                "topic0",
+            ),
+        ];
+        for (text, key) in cases {
+            let error = toml::from_str::<IndexerConfig>(text).unwrap_err();
+            assert!(error.to_string().contains(key), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn collectors_round_trip_through_toml() {
+        let config = IndexerConfig {
+            collect_transactions: vec![TransactionCollector {
+                contract: ContractRef {
+                    contract_name: Some("Submission".into()),
+                    ..ContractRef::default()
+                },
+                func_sig: Some("0x6c532fae".into()),
+                status: true,
+                collect_events: false,
+            }],
+            collect_logs: vec![LogCollector {
+                contract: ContractRef {
+                    contract_address: Some(Address::repeat_byte(7)),
+                    optional: true,
+                    ..ContractRef::default()
+                },
+                topic: None,
+            }],
+            ..IndexerConfig::default()
+        };
+        let text = toml::to_string(&config).unwrap();
+        assert_eq!(
+            toml::from_str::<IndexerConfig>(&text).unwrap(),
+            config,
+            "{text}"
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ impl Backend {
             Ok(Backend::Postgres)
         } else {
             Err(StorageError::UnsupportedUrl {
-                url: url.split(['?', '@']).next().unwrap_or_default().to_owned(),
+                url: crate::redact_url(url),
             })
         }
     }

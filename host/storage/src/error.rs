@@ -6,7 +6,7 @@ pub enum StorageError {
     /// The database URL names no supported backend.
     #[error("unsupported database url {url:?}: expected sqlite://... or postgres://...")]
     UnsupportedUrl {
-        /// The URL as given (credentials are not logged by callers; this is only the scheme check).
+        /// The URL, redacted ([`crate::redact_url`]): no credentials, path or query.
         url: String,
     },
     /// Creating the directory of an SQLite database file failed.

@@ -28,7 +28,7 @@ pub mod testing;
 mod write;
 
 pub use backend::{Backend, Storage};
-pub use config::StorageConfig;
+pub use config::{StorageConfig, redact_url};
 pub use error::{Result, StorageError};
 pub use model::{
     BlockBatch, BlockRow, LogRow, NewBlock, NewLog, NewTransaction, StateName, StateRow,

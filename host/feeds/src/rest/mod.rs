@@ -4,6 +4,7 @@ pub mod json;
 pub mod model;
 pub mod openapi;
 pub mod routes;
+pub mod security_headers;
 
 use axum::{
     Router,
@@ -24,18 +25,22 @@ pub struct AppState {
 
 /// The public router (everything goes through one dispatcher, see [`routes::dispatch`]).
 pub fn router(registry: Registry) -> Router {
-    Router::new()
-        .fallback(routes::dispatch)
-        .with_state(AppState { registry })
+    security_headers::secure(
+        Router::new()
+            .fallback(routes::dispatch)
+            .with_state(AppState { registry }),
+    )
 }
 
 /// The admin router: `GET /admin/plugins`, `POST /admin/plugins/{name}/reload`.
 pub fn admin_router(registry: Registry) -> Router {
-    Router::new()
-        .route("/admin/plugins", get(list_plugins))
-        .route("/admin/plugins/{name}/reload", post(reload_plugin))
-        .route("/admin/plugins/{name}/logs", get(plugin_logs))
-        .with_state(AppState { registry })
+    security_headers::secure(
+        Router::new()
+            .route("/admin/plugins", get(list_plugins))
+            .route("/admin/plugins/{name}/reload", post(reload_plugin))
+            .route("/admin/plugins/{name}/logs", get(plugin_logs))
+            .with_state(AppState { registry }),
+    )
 }
 
 async fn list_plugins(State(state): State<AppState>) -> Response {

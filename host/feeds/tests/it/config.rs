@@ -11,6 +11,12 @@ fn the_example_config_parses() {
     assert_eq!(config.plugins.len(), 1);
     assert_eq!(config.plugins[0].name, "fixed");
     assert_eq!(config.plugins[0].settings_json(), r#"{"value":0.01}"#);
+    assert!(!config.allow_unsigned);
+    assert_eq!(
+        config.trusted_publishers.len(),
+        1,
+        "the example trusts the development key scripts/build-plugins.sh signs with"
+    );
 }
 
 #[test]
@@ -37,5 +43,5 @@ fn every_commented_key_in_the_example_is_accepted_uncommented() {
         FeedsConfig::from_toml_str(&section).unwrap_or_else(|e| panic!("{e:#}\n{section}"));
     assert_eq!(config.call_timeout, std::time::Duration::from_millis(500));
     assert!(section.contains("restart_backoff_max"), "{section}");
-    assert!(section.contains("trusted_publishers"), "{section}");
+    assert!(section.contains("allow_unsigned"), "{section}");
 }

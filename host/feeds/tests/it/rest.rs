@@ -85,7 +85,8 @@ async fn errors_have_the_reference_statuses_and_bodies() {
     let dir = tempfile::tempdir().unwrap();
     let host = start(base_config(dir.path())).await;
     let numeric = r#"{"message":"Validation failed (numeric string is expected)","error":"Bad Request","statusCode":400}"#;
-    let internal = r#"{"statusCode":500,"message":"Internal server error"}"#;
+    let no_feeds = r#"{"message":"feeds must be an array","error":"Bad Request","statusCode":400}"#;
+    let not_json = r#"{"message":"Content-Type must be application/json","error":"Unsupported Media Type","statusCode":415}"#;
     let feeds = format!(r#"{{"feeds":[{BTC}]}}"#);
     let cases: Vec<(&str, &str, String, u16, Option<&str>)> = vec![
         // TC1-4: round id and window must match -?\d+.
@@ -117,35 +118,36 @@ async fn errors_have_the_reference_statuses_and_bodies() {
             400,
             Some(numeric),
         ),
-        // TC5-8: bodies the handler cannot map.
+        // TC5-8: bodies the handler cannot map. The reference crashes (500); they are the client's fault: 400/415.
         (
             "/feed-values/1",
             "application/json",
             "{}".to_owned(),
-            500,
-            Some(internal),
+            400,
+            Some(no_feeds),
         ),
         (
             "/feed-values/1",
             "application/json",
             String::new(),
-            500,
-            Some(internal),
+            400,
+            Some(no_feeds),
         ),
         (
             "/feed-values/1",
             "application/json",
             r#"{"feeds":{}}"#.to_owned(),
-            500,
-            Some(internal),
+            400,
+            Some(no_feeds),
         ),
         (
             "/feed-values/1",
             "text/plain",
             feeds.clone(),
-            500,
-            Some(internal),
+            415,
+            Some(not_json),
         ),
+        ("/volumes", "", feeds.clone(), 415, Some(not_json)),
         // TC9: malformed JSON is a 400 with the parser's message.
         (
             "/feed-values/1",
@@ -174,6 +176,33 @@ async fn errors_have_the_reference_statuses_and_bodies() {
                 assert_eq!(v["message"], "Unexpected end of JSON input");
             }
         }
+    }
+}
+
+#[tokio::test]
+async fn every_response_carries_the_reference_security_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = start(base_config(dir.path())).await;
+    let ok = client()
+        .post(host.url("/feed-values"))
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"feeds":[{BTC}]}}"#))
+        .send()
+        .await
+        .unwrap();
+    let not_found = client().get(host.url("/nowhere")).send().await.unwrap();
+    let unsupported = client()
+        .post(host.url("/feed-values"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    for response in [ok, not_found, unsupported] {
+        let headers = response.headers();
+        for (name, value) in ftso_feeds::rest::security_headers::HEADERS {
+            assert_eq!(headers[name], value, "{name} on {}", response.status());
+        }
+        assert!(!headers.contains_key("x-powered-by"));
     }
 }
 

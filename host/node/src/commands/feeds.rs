@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 /// Serves feed values from WebAssembly plugins (the value-provider role on its own).
 #[derive(Debug, Args)]
 pub struct FeedsCommand {
-    /// A TOML file with a `[feeds]` section (see config/feeds.example.toml).
+    /// A node config file; only its `[feeds]` section is served (see config/feeds.example.toml).
     #[arg(long)]
     config: PathBuf,
 }
@@ -18,7 +18,7 @@ pub struct FeedsCommand {
 impl FeedsCommand {
     /// Runs until Ctrl-C / SIGTERM.
     pub fn execute(self) -> anyhow::Result<()> {
-        let config = ftso_feeds::FeedsConfig::from_file(&self.config)?;
+        let config = crate::config::NodeConfig::load(None, Some(&self.config))?.feeds;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

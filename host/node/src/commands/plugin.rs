@@ -44,7 +44,7 @@ enum Action {
         /// Trusted publisher public keys (hex); may be repeated.
         #[arg(long = "trusted")]
         trusted: Vec<String>,
-        /// Take the trusted keys from the `[feeds]` section of this config file.
+        /// Take the trusted keys from the `[feeds]` section of this node config file.
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -134,7 +134,11 @@ fn sign(key_path: &Path, component: &Path) -> anyhow::Result<()> {
 
 fn verify(component: &Path, mut trusted: Vec<String>, config: Option<&Path>) -> anyhow::Result<()> {
     if let Some(config) = config {
-        trusted.extend(ftso_feeds::FeedsConfig::from_file(config)?.trusted_publishers);
+        trusted.extend(
+            crate::config::NodeConfig::from_file(config)?
+                .feeds
+                .trusted_publishers,
+        );
     }
     let bytes =
         std::fs::read(component).with_context(|| format!("cannot read {}", component.display()))?;

@@ -7,18 +7,19 @@ use anyhow::Context as _;
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
-use crate::{
-    config::{NodeConfig, redact_url},
-    signal::cancel_on_shutdown_signal,
-    supervisor::Supervisor,
-};
+use crate::{config::NodeConfig, signal::cancel_on_shutdown_signal, supervisor::Supervisor};
 
 /// Runs the node: the indexer and the feed value plugins (more roles as they land).
 #[derive(Debug, Args)]
 pub struct RunCommand {
-    /// Config file (see config/node.example.toml). Without one, every default applies.
+    /// Config file (see config/node.example.toml). Without one, every default applies. With `--network`, it
+    /// overrides the network's built-in config key by key.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Start from the built-in config of a public network (config/networks/NAME.toml): flare, songbird, coston or
+    /// coston2.
+    #[arg(long, value_name = "NAME", conflicts_with = "devnet")]
+    network: Option<String>,
     /// Start a local devnet (anvil with the project's FSP contracts and 3 registered entities, blocks every
     /// second) and run against it, with a fresh SQLite database.
     #[arg(long)]
@@ -28,17 +29,7 @@ pub struct RunCommand {
 impl RunCommand {
     /// Runs until Ctrl-C / SIGTERM, or until a role fails.
     pub fn execute(self) -> anyhow::Result<()> {
-        let mut config = match &self.config {
-            Some(path) => NodeConfig::from_file(path)?,
-            None => {
-                let mut config = NodeConfig::default();
-                config.resolve_relative_paths(
-                    &std::env::current_dir().context("no working directory")?,
-                );
-                config
-            }
-        };
-        config.apply_env();
+        let config = NodeConfig::load(self.network.as_deref(), self.config.as_deref())?;
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -78,13 +69,16 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
             .with_context(|| {
                 format!(
                     "cannot open the database {}",
-                    ftso_storage::StorageConfig::redacted_url(&database_url)
+                    ftso_storage::redact_url(&database_url)
                 )
             })?;
         let url = rpc_url
             .parse()
-            .with_context(|| format!("invalid rpc_url {}", redact_url(&rpc_url)))?;
+            .with_context(|| format!("invalid rpc_url {}", ftso_storage::redact_url(&rpc_url)))?;
         let provider = ProviderBuilder::new().connect_http(url).erased();
+        if let Some(network) = &config.node.network {
+            check_chain_id(&provider, network, &rpc_url).await?;
+        }
         let indexer = config.indexer.clone();
         let cancel = cancel.clone();
         supervisor.spawn("indexer", async move {
@@ -133,4 +127,29 @@ async fn start_devnet(
         config.storage.url = Some(format!("sqlite://{}?mode=rwc", path.display()));
     }
     Ok((devnet, driver))
+}
+
+/// Fails unless the RPC serves the chain of `network` (a node configured for Flare must not vote on Songbird).
+async fn check_chain_id(
+    provider: &impl alloy::providers::Provider,
+    network: &str,
+    rpc_url: &str,
+) -> anyhow::Result<()> {
+    let Some(expected) = ftso_core::epoch::profile(network).and_then(|profile| profile.chain_id)
+    else {
+        return Ok(());
+    };
+    let actual = provider.get_chain_id().await.with_context(|| {
+        format!(
+            "cannot read the chain id from {}",
+            ftso_storage::redact_url(rpc_url)
+        )
+    })?;
+    anyhow::ensure!(
+        actual == expected,
+        "node.network is `{network}` (chain {expected}) but {} serves chain {actual}",
+        ftso_storage::redact_url(rpc_url)
+    );
+    tracing::info!(network, chain_id = actual, "chain id checked");
+    Ok(())
 }
