@@ -3,4 +3,5 @@
 mod db_to_round;
 mod fixture_file;
 mod rows;
+mod rules;
 mod scenario;
