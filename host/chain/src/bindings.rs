@@ -72,3 +72,28 @@ sol!(
     IRewardManager,
     "abi/IRewardManager.json"
 );
+sol!(
+    #[sol(all_derives)]
+    IFastUpdater,
+    "abi/IFastUpdater.json"
+);
+sol!(
+    #[sol(all_derives)]
+    IFastUpdatesConfiguration,
+    "abi/IFastUpdatesConfiguration.json"
+);
+sol!(
+    #[sol(all_derives)]
+    IFastUpdateIncentiveManager,
+    "abi/IFastUpdateIncentiveManager.json"
+);
+sol!(
+    #[sol(all_derives)]
+    IFeeCalculator,
+    "abi/IFeeCalculator.json"
+);
+sol!(
+    #[sol(all_derives)]
+    IFtsoFeedPublisher,
+    "abi/IFtsoFeedPublisher.json"
+);

@@ -37,6 +37,8 @@ pub const FAST_UPDATER: &str = "FastUpdater";
 pub const FAST_UPDATES_CONFIGURATION: &str = "FastUpdatesConfiguration";
 /// Registry name of FastUpdateIncentiveManager.
 pub const FAST_UPDATE_INCENTIVE_MANAGER: &str = "FastUpdateIncentiveManager";
+/// Registry name of FeeCalculator (the fee of `FastUpdater.fetchCurrentFeeds`).
+pub const FEE_CALCULATOR: &str = "FeeCalculator";
 /// Registry name of FtsoFeedPublisher.
 pub const FTSO_FEED_PUBLISHER: &str = "FtsoFeedPublisher";
 /// Registry name of FdcHub.

@@ -59,3 +59,11 @@ sol! {
         ) external;
     }
 }
+
+sol! {
+    /// The FtsoFeedPublisher stub's anchor setter.
+    #[sol(all_derives)]
+    interface IFtsoFeedPublisherAdmin {
+        function setFeed(bytes21 _feedId, int32 _value, int8 _decimals) external;
+    }
+}

@@ -26,9 +26,14 @@ macro_rules! embedded {
 
 embedded!(
     "EntityManager",
+    "FastUpdateIncentiveManager",
+    "FastUpdater",
+    "FastUpdatesConfiguration",
+    "FeeCalculator",
     "FlareContractRegistry",
     "FlareSystemsCalculator",
     "FlareSystemsManager",
+    "FtsoFeedPublisherStub",
     "FtsoRewardOffersManager",
     "LegacyEventEmitter",
     "Relay",

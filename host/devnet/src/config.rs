@@ -36,6 +36,40 @@ pub struct DevnetConfig {
     pub feed_decimals: i8,
     /// Relay protocol id of the FTSO (the random source).
     pub ftso_protocol_id: u8,
+    /// FastUpdater and its companions.
+    pub fast_updates: FastUpdatesConfig,
+}
+
+/// Fast-updates parameters. The defaults are the networks' (window 10 blocks, expected sample size 1.5, range
+/// 1.5·2^-13, so scale = 1 + 2^-13); every feed of [`DevnetConfig::feeds`] is a fast-updates feed, anchored at
+/// `anchor_value · 10^-anchor_decimals` (FastUpdater rescales the anchor to keep every step visible).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FastUpdatesConfig {
+    /// Blocks a sortition round stays open (`submissionWindow`, below 100).
+    pub submission_window: u8,
+    /// Expected winners per block over all providers, 8x120 fixed point (`getExpectedSampleSize`).
+    pub sample_size: u128,
+    /// Per-block range of variation, 8x120 fixed point; precision = range / sample size.
+    pub range: u128,
+    /// `FeeCalculator.defaultFee` in wei per feed.
+    pub fee_per_feed_wei: u128,
+    /// FtsoFeedPublisher anchor value of every feed (int32 units).
+    pub anchor_value: i32,
+    /// Decimals of the anchor value.
+    pub anchor_decimals: i8,
+}
+
+impl Default for FastUpdatesConfig {
+    fn default() -> Self {
+        Self {
+            submission_window: 10,
+            sample_size: 0x0180 << 112,
+            range: 0x0C00 << 96,
+            fee_per_feed_wei: 1,
+            anchor_value: 100_000,
+            anchor_decimals: 5,
+        }
+    }
 }
 
 impl Default for DevnetConfig {
@@ -59,6 +93,7 @@ impl Default for DevnetConfig {
             ],
             feed_decimals: 5,
             ftso_protocol_id: 100,
+            fast_updates: FastUpdatesConfig::default(),
         }
     }
 }
@@ -89,6 +124,19 @@ impl DevnetConfig {
         anyhow::ensure!(
             self.feeds.iter().all(|(_, name)| name.len() <= 20),
             "feed names are at most 20 bytes"
+        );
+        let fu = &self.fast_updates;
+        anyhow::ensure!(
+            (1..100).contains(&fu.submission_window),
+            "fast-updates submission window must be 1..=99 blocks"
+        );
+        anyhow::ensure!(
+            fu.range > 0 && fu.range <= fu.sample_size,
+            "fast-updates range must be in 1..=sample_size"
+        );
+        anyhow::ensure!(
+            fu.fee_per_feed_wei > 0 && fu.anchor_value > 0,
+            "fast-updates fee and anchor value must be positive"
         );
         Ok(())
     }

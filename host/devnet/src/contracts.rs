@@ -28,6 +28,16 @@ pub struct Contracts {
     pub wnat: Address,
     /// The RewardManager stub.
     pub reward_manager: Address,
+    /// FastUpdater (fast-updates feeds, sortition judge, EntityManager's public-key verifier).
+    pub fast_updater: Address,
+    /// FastUpdatesConfiguration (the fast-updates feed list).
+    pub fast_updates_configuration: Address,
+    /// FastUpdateIncentiveManager (sample size, range, scale).
+    pub fast_update_incentive_manager: Address,
+    /// FeeCalculator (fee of `fetchCurrentFeeds`).
+    pub fee_calculator: Address,
+    /// The FtsoFeedPublisher stub (fast-updates anchor values), registered as "FtsoFeedPublisher".
+    pub ftso_feed_publisher: Address,
     /// Emits the old uint24 VoterRegistered / VoterRegistrationInfo layouts on demand (not in the registry).
     pub legacy_event_emitter: Address,
 }
@@ -53,6 +63,17 @@ impl Contracts {
             (names::WNAT_DELEGATION_FEE, self.wnat_delegation_fee),
             (names::WNAT, self.wnat),
             (names::REWARD_MANAGER, self.reward_manager),
+            (names::FAST_UPDATER, self.fast_updater),
+            (
+                names::FAST_UPDATES_CONFIGURATION,
+                self.fast_updates_configuration,
+            ),
+            (
+                names::FAST_UPDATE_INCENTIVE_MANAGER,
+                self.fast_update_incentive_manager,
+            ),
+            (names::FEE_CALCULATOR, self.fee_calculator),
+            (names::FTSO_FEED_PUBLISHER, self.ftso_feed_publisher),
         ]
     }
 

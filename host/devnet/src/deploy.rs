@@ -20,6 +20,7 @@ use crate::config::DevnetConfig;
 use crate::contracts::Contracts;
 use crate::devnet::{DevnetProvider, deploy_code, send_call};
 use crate::entity::Entity;
+use crate::fast_updates;
 
 /// Initial (epoch 0) registration weight of every entity; only the ratios matter.
 const INITIAL_WEIGHT: u64 = 1000;
@@ -165,6 +166,7 @@ pub(crate) async fn deploy(
     )
     .await?;
     let legacy_event_emitter = deploy("LegacyEventEmitter", Vec::new()).await?;
+    let fu = fast_updates::deploy(provider, config, gov, daemon.address(), t0).await?;
 
     let contracts = Contracts {
         flare_contract_registry: FLARE_CONTRACT_REGISTRY_ADDRESS,
@@ -178,6 +180,11 @@ pub(crate) async fn deploy(
         wnat_delegation_fee: fee,
         wnat,
         reward_manager,
+        fast_updater: fu.fast_updater,
+        fast_updates_configuration: fu.configuration,
+        fast_update_incentive_manager: fu.incentive_manager,
+        fee_calculator: fu.fee_calculator,
+        ftso_feed_publisher: fu.feed_publisher,
         legacy_event_emitter,
     };
 
@@ -191,7 +198,11 @@ pub(crate) async fn deploy(
         .map(|(name, _)| names::name_hash(name))
         .collect();
     let addresses: Vec<Address> = wiring.iter().map(|(_, a)| *a).collect();
-    for target in [voter_registry, calculator, fee, fsm, submission, offers] {
+    let targets = [voter_registry, calculator, fee, fsm, submission, offers];
+    for target in targets
+        .into_iter()
+        .chain(fast_updates::address_updatable(&contracts))
+    {
         let call = IAddressUpdatable::updateContractAddressesCall {
             _contractNameHashes: hashes.clone(),
             _contractAddresses: addresses.clone(),
@@ -199,12 +210,23 @@ pub(crate) async fn deploy(
         send_call(provider, gov, target, &call).await?;
     }
     let call = IFlareSystemsManager::setRewardEpochSwitchoverTriggerContractsCall {
-        _contracts: vec![offers],
+        _contracts: vec![offers, contracts.fast_update_incentive_manager],
     };
     send_call(provider, gov, fsm, &call).await?;
 
     // 7. Reward offers: community offers for epoch 1, inflation offers for every later epoch.
     offer_rewards(provider, config, gov, offers).await?;
+
+    // 8. Fast updates: submitAndPass route, key verifier, feeds, the entities' sortition keys, score cutoffs.
+    fast_updates::configure(
+        provider,
+        config,
+        gov,
+        daemon.address(),
+        &contracts,
+        entities,
+    )
+    .await?;
 
     Ok(Deployed {
         contracts,

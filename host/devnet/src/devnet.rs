@@ -11,7 +11,7 @@ use alloy::rpc::types::{TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolCall;
 use anyhow::{Context, anyhow, bail, ensure};
-use ftso_chain::IFlareSystemsManager;
+use ftso_chain::{IFastUpdater, IFlareSystemsManager};
 use ftso_core::signing_policy::SigningPolicy;
 use tokio::sync::Mutex;
 
@@ -270,13 +270,31 @@ impl Devnet {
         .context("daemonize")
     }
 
-    /// Starts a background task that calls `daemonize()` once per new block (as the network's FlareDaemon does),
+    /// One FastUpdater daemon step: `FastUpdater.daemonize()` sent by the daemon account (applies the reward
+    /// epoch change to FastUpdater and writes the score cutoff of the next block).
+    pub async fn daemonize_fast_updater(&self) -> anyhow::Result<TransactionReceipt> {
+        let _guard = self.daemon_lock.lock().await;
+        send_call(
+            &self.provider,
+            self.daemon.address(),
+            self.contracts.fast_updater,
+            &IFastUpdater::daemonizeCall {},
+        )
+        .await
+        .context("FastUpdater daemonize")
+    }
+
+    /// Starts a background task that calls `daemonize()` on FlareSystemsManager and FastUpdater once per new block
+    /// (as the network's FlareDaemon does),
     /// checking every `poll` for a new block; see [`DaemonDriver`]. Stops when the returned handle is dropped.
     pub fn spawn_daemon_driver(&self, poll: Duration) -> DaemonDriver {
         DaemonDriver::spawn(
             self.provider.clone(),
             self.daemon.address(),
-            self.contracts.flare_systems_manager,
+            [
+                self.contracts.flare_systems_manager,
+                self.contracts.fast_updater,
+            ],
             Arc::clone(&self.daemon_lock),
             poll,
             self.config.block_time.is_some(),

@@ -11,7 +11,8 @@ use tokio::task::JoinHandle;
 
 use crate::devnet::{DevnetProvider, send_call};
 
-/// Calls `FlareSystemsManager.daemonize()` once per block. With interval mining its transaction lands in the
+/// Calls `daemonize()` on each daemonized contract (FlareSystemsManager, then FastUpdater; both share the selector)
+/// once per block. With interval mining its transaction lands in the
 /// next block, so it fires whenever the chain head moved since it last looked; with automine (a block per
 /// transaction) it ignores the blocks its own transactions mined, so it does not feed itself. Aborted on drop.
 #[derive(Debug)]
@@ -23,7 +24,7 @@ impl DaemonDriver {
     pub(crate) fn spawn(
         provider: DevnetProvider,
         daemon: Address,
-        flare_systems_manager: Address,
+        daemonized: [Address; 2],
         lock: Arc<Mutex<()>>,
         poll: Duration,
         interval_mining: bool,
@@ -48,13 +49,16 @@ impl DaemonDriver {
                 }
                 let _guard = lock.lock().await;
                 let call = IFlareSystemsManager::daemonizeCall {};
-                match send_call(&provider, daemon, flare_systems_manager, &call).await {
-                    Ok(_) if interval_mining => handled = latest,
-                    Ok(receipt) => handled = receipt.block_number.unwrap_or(latest),
-                    Err(error) => tracing::warn!(
-                        error = format!("{error:#}"),
-                        "daemon driver: daemonize failed"
-                    ),
+                for contract in daemonized {
+                    match send_call(&provider, daemon, contract, &call).await {
+                        Ok(_) if interval_mining => handled = latest,
+                        Ok(receipt) => handled = receipt.block_number.unwrap_or(latest),
+                        Err(error) => tracing::warn!(
+                            error = format!("{error:#}"),
+                            %contract,
+                            "daemon driver: daemonize failed"
+                        ),
+                    }
                 }
             }
         });

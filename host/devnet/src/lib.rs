@@ -21,12 +21,14 @@ mod deploy;
 mod devnet;
 mod driver;
 mod entity;
+mod fast_updates;
 pub mod scenario;
 
 pub use anvil::anvil_path;
 pub use artifacts::{Artifact, artifact, artifact_names};
-pub use config::DevnetConfig;
+pub use config::{DevnetConfig, FastUpdatesConfig};
 pub use contracts::Contracts;
 pub use devnet::{Devnet, DevnetProvider};
 pub use driver::DaemonDriver;
 pub use entity::Entity;
+pub use fast_updates::FETCH_CURRENT_FEEDS_ADDRESS;

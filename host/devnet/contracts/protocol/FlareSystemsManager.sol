@@ -462,7 +462,8 @@ contract FlareSystemsManager is IFlareSystemsManager, Governed, AddressUpdatable
 
     function getSeed(uint256 _rewardEpochId) external view returns (uint256) {
         EpochState storage e = epochs[_rewardEpochId];
-        require(e.votePowerBlock != 0 || _rewardEpochId == initialRewardEpochId, "reward epoch not initialized yet");
+        // As on the network: the initial epoch has no vote-power block, so its seed is unavailable too.
+        require(e.votePowerBlock != 0, "seed not initialized yet");
         return e.seed;
     }
 

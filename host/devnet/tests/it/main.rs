@@ -9,6 +9,7 @@
 )]
 
 mod artifacts;
+mod fast_updates;
 mod harness;
 mod reference;
 mod registration;
