@@ -5,12 +5,15 @@
 //! The bindings are generated from the ABIs in `abi/`, which `scripts/build-contracts.sh` compiles from the
 //! project's own interface sources (`host/devnet/contracts/interfaces`); their selectors and topics equal the
 //! public reference contracts (checked in `tests/`). Older event layouts still seen on live networks are in
-//! [`legacy`]. No business logic lives here.
+//! [`legacy`]. Transactions go through [`tx`] (one sender per key, shared by every role); keys come from
+//! [`keys`] (environment or key file, never shown). No protocol logic lives here.
 
 pub mod bindings;
+pub mod keys;
 pub mod legacy;
 pub mod names;
 pub mod selectors;
 pub mod topics;
+pub mod tx;
 
 pub use bindings::*;
