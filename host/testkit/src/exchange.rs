@@ -394,6 +394,9 @@ mod tests {
         let mut count = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
             let fixture = Fixture::load(&name).unwrap();
             assert_eq!(fixture.exchange, name);

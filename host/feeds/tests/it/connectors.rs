@@ -179,52 +179,81 @@ macro_rules! connector_tests {
 
 mod loopback {
     use super::check_connector;
-    connector_tests!(binance, okx, coinbase, kraken, bybit, htx, bitfinex);
+    connector_tests!(
+        binance, okx, coinbase, kraken, bybit, gate, bitget, htx, mexc, cryptocom, bitstamp, bitfinex,
+    );
 }
 
-/// Several connectors at once; their aggregated values through `POST /feed-values`.
+const ALL: [&str; 12] = [
+    "binance", "okx", "coinbase", "kraken", "bybit", "gate", "bitget", "htx", "mexc", "cryptocom",
+    "bitstamp", "bitfinex",
+];
+
+/// Every connector at once against its loopback exchange; the aggregated values through
+/// `POST /feed-values`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn several_connectors_feed_the_rest_contract() {
-    let names = ["binance", "okx"];
+async fn all_connectors_feed_the_rest_contract() {
     let mut exchanges = Vec::new();
-    for name in names {
+    for name in ALL {
         exchanges.push(LoopbackExchange::start(name).await.unwrap());
     }
     let refs: Vec<&LoopbackExchange> = exchanges.iter().collect();
     let dir = tempfile::tempdir().unwrap();
-    let host = host_for(&refs, dir.path()).await;
+    let mut config: FeedsConfig = base_config(dir.path());
+    config.tick_interval = Duration::from_millis(100);
+    config.call_timeout = Duration::from_secs(2);
+    config.plugins = refs.iter().map(|e| connector_entry(e)).collect();
+    config.prices.feed = feed_table(&refs);
+    // A feed whose only exchange never trades it: no value, the key left out.
+    config.prices.feed.push(FeedSources {
+        category: 1,
+        name: "DEAD/USD".into(),
+        sources: vec![SourceId::new("kraken", "DEAD/USD")],
+        max_age: None,
+        max_deviation: None,
+        volume_weighted: false,
+    });
+    let host = start(config).await;
     for exchange in &exchanges {
         expect_fixture_trades(&host, exchange).await;
     }
-    // USDT/USD has no trade here, so USDT-quoted feeds have no value: the key is left out.
     let client = reqwest::Client::new();
     let (status, _, body) = post_json(
         &client,
         &host.url("/feed-values/7"),
-        r#"{"feeds":[{"category":1,"name":"BTC/USD"},{"category":1,"name":"NOPE/USD"}]}"#,
+        r#"{"feeds":[{"category":1,"name":"BTC/USD"},{"category":1,"name":"FLR/USD"},{"category":1,"name":"USDT/USD"},{"category":1,"name":"DEAD/USD"},{"category":1,"name":"NOPE/USD"}]}"#,
     )
     .await;
-    assert_eq!(status, 201);
-    assert_eq!(
-        body,
-        r#"{"votingRoundId":7,"data":[{"feed":{"category":1,"name":"BTC/USD"}},{"feed":{"category":1,"name":"NOPE/USD"}}]}"#
-    );
-    // With a USDT/USD price, BTC/USD is the weighted median of binance and okx × the rate.
-    host.registry
-        .prices()
-        .store()
-        .record("none", "USDT/USD", 1.0, 1.0, 1_700_000_000_000);
-    let (status, _, body) = post_json(
-        &client,
-        &host.url("/feed-values"),
-        r#"{"feeds":[{"category":1,"name":"BTC/USD"},{"category":1,"name":"FLR/USD"}]}"#,
-    )
-    .await;
-    assert_eq!(status, 201);
-    // Both BTC trades are from 2023: every weight underflows and the reference's rule picks
-    // the oldest price (okx 37000.1 at ...123, before binance's at ...399), × USDT/USD 1.0.
-    assert_eq!(
-        body,
-        r#"{"data":[{"feed":{"category":1,"name":"BTC/USD"},"value":37000.1},{"feed":{"category":1,"name":"FLR/USD"},"value":0.02302}]}"#
-    );
+    assert_eq!(status, 201, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let data = json["data"].as_array().unwrap();
+    let value = |i: usize| data[i].get("value").and_then(serde_json::Value::as_f64);
+    // The fixtures' trades are from November 2023: every weight underflows, and the
+    // reference's rule (§3.7) takes the oldest price. USDT/USD: bitfinex 1.0001 (…300) is the
+    // oldest of coinbase, kraken, bitfinex and bitstamp.
+    assert_eq!(value(2), Some(1.0001), "{body}");
+    // BTC/USD: coinbase's USD trade at …100 is the oldest of seven sources (no conversion).
+    assert_eq!(value(0), Some(37010.5), "{body}");
+    // FLR/USD: okx's USDT trade at …250 is the oldest, converted at the USDT/USD value.
+    assert_eq!(value(1), Some(0.02302 * 1.0001), "{body}");
+    assert!(data[3].get("value").is_none() && data[4].get("value").is_none(), "{body}");
+    assert_eq!(json["votingRoundId"], 7);
+}
+
+/// The shipped feed tables parse, validate, and hold the reference's 63 feeds with USDT/USD.
+#[test]
+fn shipped_feed_tables_hold_the_reference_feeds() {
+    let root = ftso_testkit::workspace_root();
+    for (file, feeds) in [("flare", 63), ("songbird", 63), ("test", 3)] {
+        let path = root.join(format!("config/feeds/{file}.toml"));
+        let config = FeedsConfig::from_file(&path).unwrap();
+        assert_eq!(config.prices.feed.len(), feeds, "{file}");
+        assert!(config.prices.feed.iter().any(|f| f.name == "USDT/USD"), "{file}");
+        for source in config.prices.sources() {
+            assert!(
+                config.plugins.iter().any(|p| p.name == source.exchange),
+                "{file}: source {source} has no connector plugin"
+            );
+        }
+    }
 }
