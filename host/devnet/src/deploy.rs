@@ -18,7 +18,7 @@ use crate::admin::{IFlareContractRegistryAdmin, IFtsoRewardOffersManagerAdmin, I
 use crate::artifacts::artifact;
 use crate::config::DevnetConfig;
 use crate::contracts::Contracts;
-use crate::devnet::{DevnetProvider, deploy_code, send_call};
+use crate::devnet::{DevnetProvider, deploy_artifact, send_call};
 use crate::entity::Entity;
 use crate::fast_updates;
 
@@ -44,11 +44,7 @@ pub(crate) async fn deploy(
 ) -> anyhow::Result<Deployed> {
     let gov = deployer.address();
     let deploy = |name: &'static str, args: Vec<u8>| async move {
-        let mut code = artifact(name)?.bytecode.to_vec();
-        code.extend_from_slice(&args);
-        deploy_code(provider, gov, code)
-            .await
-            .with_context(|| format!("deploying {name}"))
+        deploy_artifact(provider, gov, name, &args).await
     };
 
     // 1. EntityManager and the entities' four address roles.

@@ -11,7 +11,7 @@ use alloy::rpc::types::{TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolCall;
 use anyhow::{Context, anyhow, bail, ensure};
-use ftso_chain::{IFastUpdater, IFlareSystemsManager};
+use ftso_chain::IFlareSystemsManager;
 use ftso_core::signing_policy::SigningPolicy;
 use tokio::sync::Mutex;
 
@@ -259,34 +259,29 @@ impl Devnet {
 
     /// One daemon step: `FlareSystemsManager.daemonize()` sent by the daemon account.
     pub async fn daemonize(&self) -> anyhow::Result<TransactionReceipt> {
-        let _guard = self.daemon_lock.lock().await;
-        send_call(
-            &self.provider,
-            self.daemon.address(),
-            self.contracts.flare_systems_manager,
-            &IFlareSystemsManager::daemonizeCall {},
-        )
-        .await
-        .context("daemonize")
+        self.daemonize_contract(self.contracts.flare_systems_manager)
+            .await
+            .context("daemonize")
     }
 
     /// One FastUpdater daemon step: `FastUpdater.daemonize()` sent by the daemon account (applies the reward
     /// epoch change to FastUpdater and writes the score cutoff of the next block).
     pub async fn daemonize_fast_updater(&self) -> anyhow::Result<TransactionReceipt> {
+        self.daemonize_contract(self.contracts.fast_updater)
+            .await
+            .context("FastUpdater daemonize")
+    }
+
+    /// `daemonize()` on `contract` from the daemon account, one at a time (FlareSystemsManager and FastUpdater
+    /// share the selector).
+    async fn daemonize_contract(&self, contract: Address) -> anyhow::Result<TransactionReceipt> {
         let _guard = self.daemon_lock.lock().await;
-        send_call(
-            &self.provider,
-            self.daemon.address(),
-            self.contracts.fast_updater,
-            &IFastUpdater::daemonizeCall {},
-        )
-        .await
-        .context("FastUpdater daemonize")
+        let call = IFlareSystemsManager::daemonizeCall {};
+        send_call(&self.provider, self.daemon.address(), contract, &call).await
     }
 
     /// Starts a background task that calls `daemonize()` on FlareSystemsManager and FastUpdater once per new block
-    /// (as the network's FlareDaemon does),
-    /// checking every `poll` for a new block; see [`DaemonDriver`]. Stops when the returned handle is dropped.
+    /// (as the network's FlareDaemon does), checking every `poll` for a new block; see [`DaemonDriver`]. Stops when the returned handle is dropped.
     pub fn spawn_daemon_driver(&self, poll: Duration) -> DaemonDriver {
         DaemonDriver::spawn(
             self.provider.clone(),
@@ -435,6 +430,20 @@ pub(crate) async fn send_tx(
         bail!("transaction {hash} reverted");
     }
     Ok(receipt)
+}
+
+/// Deploys the embedded artifact `name` with ABI-encoded constructor `args` from `from`; returns the new address.
+pub(crate) async fn deploy_artifact(
+    provider: &DevnetProvider,
+    from: Address,
+    name: &str,
+    args: &[u8],
+) -> anyhow::Result<Address> {
+    let mut code = crate::artifacts::artifact(name)?.bytecode.to_vec();
+    code.extend_from_slice(args);
+    deploy_code(provider, from, code)
+        .await
+        .with_context(|| format!("deploying {name}"))
 }
 
 /// Deploys `creation` code (constructor arguments already appended) from `from`; returns the new address.

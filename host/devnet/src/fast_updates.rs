@@ -19,10 +19,9 @@ use ftso_chain::{
 use ftso_core::fast_updates::{SortitionKey, key_registration};
 
 use crate::admin::IFtsoFeedPublisherAdmin;
-use crate::artifacts::artifact;
 use crate::config::DevnetConfig;
 use crate::contracts::Contracts;
-use crate::devnet::{Devnet, DevnetProvider, deploy_code, send_call};
+use crate::devnet::{Devnet, DevnetProvider, deploy_artifact, send_call};
 use crate::entity::Entity;
 
 /// The address the Go client makes its `fetchCurrentFeeds` eth_call from (`fetch_current_feeds_address`); the
@@ -48,11 +47,7 @@ pub(crate) async fn deploy(
     first_voting_round_start_ts: u64,
 ) -> anyhow::Result<FastUpdateContracts> {
     let deploy = |name: &'static str, args: Vec<u8>| async move {
-        let mut code = artifact(name)?.bytecode.to_vec();
-        code.extend_from_slice(&args);
-        deploy_code(provider, gov, code)
-            .await
-            .with_context(|| format!("deploying {name}"))
+        deploy_artifact(provider, gov, name, &args).await
     };
     let fu = &config.fast_updates;
     let t0 =

@@ -8,10 +8,13 @@ use alloy::primitives::{Address, Bytes, U256};
 use alloy::providers::Provider;
 use alloy::rpc::types::TransactionReceipt;
 use alloy::signers::local::PrivateKeySigner;
-use alloy::sol_types::{SolEvent, SolValue};
-use ftso_chain::{IEntityManager, IFastUpdateIncentiveManager, IFastUpdater};
+use alloy::sol_types::{SolCall, SolEvent, SolValue};
+use ftso_chain::{
+    IEntityManager, IFastUpdateIncentiveManager, IFastUpdater, IFastUpdatesConfiguration,
+    IFeeCalculator,
+};
 use ftso_core::fast_updates::delta::{self, Delta};
-use ftso_core::fast_updates::eligibility::prove_winning_tickets;
+use ftso_core::fast_updates::eligibility::{prove_winning_tickets, score_cutoff};
 use ftso_core::fast_updates::{Credential, FastUpdate, SignedUpdate, SortitionKey, credential};
 use ftso_devnet::{Devnet, DevnetConfig, Entity, scenario};
 use sha2::Digest;
@@ -112,35 +115,32 @@ async fn mine_until_next_is(devnet: &Devnet, block: u64) {
     }
 }
 
-/// Sends `Submission.submitAndPass` from an account unrelated to the entity (as the Go client's submission
-/// accounts are).
+/// Sends `calldata` to `to` from an account unrelated to the entities (as the Go client's submission accounts are).
+async fn submit(
+    devnet: &Devnet,
+    to: Address,
+    calldata: Vec<u8>,
+) -> anyhow::Result<TransactionReceipt> {
+    let sender = devnet.deployer().address();
+    devnet.send_raw(sender, to, Bytes::from(calldata)).await
+}
+
+/// `Submission.submitAndPass` (the production path).
 async fn submit_and_pass(
     devnet: &Devnet,
     update: &SignedUpdate,
 ) -> anyhow::Result<TransactionReceipt> {
-    let sender = devnet.deployer().address();
-    devnet
-        .send_raw(
-            sender,
-            devnet.contracts().submission,
-            Bytes::from(update.submit_and_pass_calldata()),
-        )
-        .await
+    let calldata = update.submit_and_pass_calldata();
+    submit(devnet, devnet.contracts().submission, calldata).await
 }
 
-/// Sends `FastUpdater.submitUpdates` directly.
+/// `FastUpdater.submitUpdates` directly.
 async fn submit_directly(
     devnet: &Devnet,
     update: &SignedUpdate,
 ) -> anyhow::Result<TransactionReceipt> {
-    let sender = devnet.deployer().address();
-    devnet
-        .send_raw(
-            sender,
-            devnet.contracts().fast_updater,
-            Bytes::from(update.submit_updates_calldata()),
-        )
-        .await
+    let calldata = update.submit_updates_calldata();
+    submit(devnet, devnet.contracts().fast_updater, calldata).await
 }
 
 fn assert_reverts_with(result: anyhow::Result<TransactionReceipt>, reason: &str) {
@@ -442,4 +442,250 @@ async fn key_registration_checks_the_schnorr_proof() {
         format!("{error:#}").contains("public key already registered"),
         "{error:#}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signatures_follow_openzeppelin_ecdsa_rules() {
+    crate::init_tracing();
+    let devnet = devnet_in_epoch_one().await;
+    let entity = &devnet.entities()[0];
+    let block = head(&devnet).await + 1;
+    let key = entity.sortition_key().unwrap();
+    let seed = devnet.sortition_seed(1).await.unwrap();
+    let credential =
+        credential::prove(&key, seed, U256::from(block), U256::ZERO, fill_random).credential;
+    let signed = sign(block, credential, &[Delta::Up], &entity.signing_policy);
+
+    // v = 0/1 instead of 27/28: ECDSAInvalidSignature() (0xf645eedf).
+    let mut raw_v = signed.clone();
+    raw_v.signature.v -= 27;
+    assert_reverts_with(submit_directly(&devnet, &raw_v).await, "f645eedf");
+    // The same signature with s in the upper half: ECDSAInvalidSignatureS(bytes32) (0xd78bce0c).
+    let order = U256::from_str_radix(
+        "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+        16,
+    )
+    .unwrap();
+    let mut high_s = signed.clone();
+    high_s.signature.s = (order - U256::from_be_bytes(signed.signature.s.0)).into();
+    high_s.signature.v = if signed.signature.v == 27 { 28 } else { 27 };
+    assert_reverts_with(submit_directly(&devnet, &high_s).await, "d78bce0c");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_deltas_than_feed_slots_are_rejected() {
+    crate::init_tracing();
+    let devnet = devnet_in_epoch_one().await;
+    let entity = &devnet.entities()[0];
+    let (block, credential) = winning_ticket(&devnet, entity, head(&devnet).await + 1).await;
+    mine_until_next_is(&devnet, block).await;
+    // Three feeds fill one 8-feed slot: at most 2 delta bytes.
+    let too_many = sign(block, credential, &[Delta::Up; 9], &entity.signing_policy);
+    assert_reverts_with(
+        submit_and_pass(&devnet, &too_many).await,
+        "More updates than available feeds",
+    );
+    let most = sign(block, credential, &[Delta::Down; 8], &entity.signing_policy);
+    submit_and_pass(&devnet, &most).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_feeds_costs_the_fee_and_anchors_are_rescaled() {
+    crate::init_tracing();
+    let devnet = Devnet::start(DevnetConfig::default()).await.unwrap();
+    let call = IFastUpdater::fetchCurrentFeedsCall {
+        _indices: vec![U256::ZERO, U256::from(2)],
+    };
+    let reader = devnet.entities()[0].identity_address();
+    let fast_updater = devnet.contracts().fast_updater;
+    let input = Bytes::from(call.abi_encode());
+    let unpaid = alloy::rpc::types::TransactionRequest::default()
+        .from(reader)
+        .to(fast_updater)
+        .input(input.clone().into());
+    let error = devnet.provider().call(unpaid.clone()).await.unwrap_err();
+    assert!(error.to_string().contains("too low fee"), "{error}");
+    let paid = unpaid.value(U256::from(2));
+    let output = devnet.provider().call(paid).await.unwrap();
+    let feeds = IFastUpdater::fetchCurrentFeedsCall::abi_decode_returns(&output).unwrap();
+    // The default anchor 1.00000 is kept: one step (scale 1 + 2^-13) moves 100000 by 12 units.
+    assert_eq!(feeds._feeds, vec![U256::from(100_000); 2]);
+    assert_eq!(feeds._decimals, vec![5, 5]);
+
+    // The network's observations: 2000000000 @ 0 is stored as 200000000 @ -1 (below 2^29), and 0.020000 with 6
+    // decimals as 200000 @ 7 (a step must move the value by at least 8 units).
+    devnet
+        .reset_fast_update_feed(0, 2_000_000_000, 0)
+        .await
+        .unwrap();
+    devnet.reset_fast_update_feed(1, 20_000, 6).await.unwrap();
+    let feeds = devnet.fast_update_feeds().await.unwrap();
+    assert_eq!(
+        &feeds._feeds[..2],
+        &[U256::from(200_000_000), U256::from(200_000)]
+    );
+    assert_eq!(&feeds._decimals[..2], &[-1, 7]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn score_cutoffs_follow_the_expected_sample_size() {
+    crate::init_tracing();
+    let devnet = Devnet::start(DevnetConfig::default()).await.unwrap();
+    let fast_updater = devnet.contracts().fast_updater;
+    let cutoff_of_next_block = || async {
+        let call = IFastUpdater::blockScoreCutoffCall {
+            _blockNum: U256::from(head(&devnet).await + 1),
+        };
+        devnet.call(fast_updater, &call).await.unwrap()
+    };
+    let sample_size = devnet.config().fast_updates.sample_size;
+    assert_eq!(cutoff_of_next_block().await, score_cutoff(sample_size));
+    let live: U256 = devnet
+        .call(fast_updater, &IFastUpdater::currentScoreCutoffCall {})
+        .await
+        .unwrap();
+    assert_eq!(live, score_cutoff(sample_size));
+
+    devnet
+        .set_fast_updates_sample_size(1 << 127, 1 << 114)
+        .await
+        .unwrap();
+    assert_eq!(cutoff_of_next_block().await, score_cutoff(1 << 127));
+    let scale: U256 = devnet
+        .call(
+            devnet.contracts().fast_update_incentive_manager,
+            &IFastUpdateIncentiveManager::getScaleCall {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(scale, (U256::from(1) << 127) + (U256::from(1) << 114));
+
+    devnet.set_fast_updates_submission_window(3).await.unwrap();
+    let window = devnet
+        .call(fast_updater, &IFastUpdater::submissionWindowCall {})
+        .await
+        .unwrap();
+    assert_eq!(window, 3);
+    let stale = IFastUpdater::blockScoreCutoffCall {
+        _blockNum: U256::from(head(&devnet).await - 3),
+    };
+    let error = devnet.call(fast_updater, &stale).await.unwrap_err();
+    assert!(
+        format!("{error:#}").contains("score cutoff not available for the given block"),
+        "{error:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_driver_daemonizes_fast_updater() {
+    crate::init_tracing();
+    let devnet = Devnet::start(DevnetConfig::default()).await.unwrap();
+    let _driver = devnet.spawn_daemon_driver(std::time::Duration::from_millis(50));
+    // A new voting round: FastUpdater's next daemonize publishes the previous round's values.
+    devnet
+        .warp(devnet.config().voting_epoch.as_secs())
+        .await
+        .unwrap();
+    let filter = alloy::rpc::types::Filter::new()
+        .address(devnet.contracts().fast_updater)
+        .event_signature(IFastUpdater::FastUpdateFeeds::SIGNATURE_HASH)
+        .from_block(0u64);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let logs = loop {
+        let logs = devnet.provider().get_logs(&filter).await.unwrap();
+        if !logs.is_empty() {
+            break logs;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no FastUpdateFeeds within 30 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let event = IFastUpdater::FastUpdateFeeds::decode_log_data(logs[0].data()).unwrap();
+    assert_eq!(
+        event.feeds,
+        vec![U256::from(100_000); devnet.config().feeds.len()]
+    );
+    assert_eq!(event.decimals, vec![5; devnet.config().feeds.len()]);
+}
+
+#[test]
+fn selectors_and_topics_match_the_network() {
+    let selectors: [([u8; 4], &str); 12] = [
+        (IFastUpdater::submitUpdatesCall::SELECTOR, "470e91df"),
+        (IFastUpdater::fetchCurrentFeedsCall::SELECTOR, "45a15d3c"),
+        (IFastUpdater::fetchAllCurrentFeedsCall::SELECTOR, "4691377f"),
+        (
+            IFastUpdater::currentSortitionWeightCall::SELECTOR,
+            "a14634a7",
+        ),
+        (IFastUpdater::blockScoreCutoffCall::SELECTOR, "dcb1476e"),
+        (IFastUpdater::currentRewardEpochIdCall::SELECTOR, "8e0e9f7c"),
+        (IFastUpdater::verifyPublicKeyCall::SELECTOR, "70473f2f"),
+        (
+            IFastUpdatesConfiguration::getFeedIdsCall::SELECTOR,
+            "0c518dce",
+        ),
+        (
+            IFastUpdatesConfiguration::addFeedsCall::SELECTOR,
+            "247c9cf7",
+        ),
+        (
+            IFastUpdateIncentiveManager::getScaleCall::SELECTOR,
+            "b5cddab8",
+        ),
+        (
+            IFastUpdateIncentiveManager::getExpectedSampleSizeCall::SELECTOR,
+            "6d62b413",
+        ),
+        (
+            IFeeCalculator::calculateFeeByIndicesCall::SELECTOR,
+            "e2f54db0",
+        ),
+    ];
+    for (selector, expected) in selectors {
+        assert_eq!(alloy::primitives::hex::encode(selector), expected);
+    }
+    let topics = [
+        (
+            IFastUpdater::FastUpdateFeedsSubmitted::SIGNATURE_HASH,
+            "63db91b14b3d088c677f046180aefcea7a236649704d90ce810cde455d38d936",
+        ),
+        (
+            IFastUpdater::FastUpdateFeeds::SIGNATURE_HASH,
+            "7195d3bbca575b55b0f4b62da395f7224b75225d9c08741d216e6cf10a83eabe",
+        ),
+        (
+            IFastUpdater::FastUpdateFeedReset::SIGNATURE_HASH,
+            "fa800fadb5e7b72652da40bcd7ca9a96cd4e53c9ea4c68b8afbba027e77a7cf5",
+        ),
+        (
+            IFastUpdater::FastUpdateFeedRemoved::SIGNATURE_HASH,
+            "5a17f564b9fd53c971695a2e033e0cd39ee8ad08d8117242cdecad8b017335c8",
+        ),
+        (
+            IFastUpdatesConfiguration::FeedAdded::SIGNATURE_HASH,
+            "3ca318c85958cdc1745f9edcd68164b4579efa8050b27b9d634f5e0427e7e33a",
+        ),
+        (
+            IFastUpdatesConfiguration::FeedUpdated::SIGNATURE_HASH,
+            "317c7e03c79b6fcd22d6f17813b4e8e8a4a14104fdfb79431c6c73b550c7ca9d",
+        ),
+        (
+            IFastUpdatesConfiguration::FeedRemoved::SIGNATURE_HASH,
+            "bb4bc8e9bdadd13a82544df890de25d2c6403cd23a7655410eb2ad4f542425ab",
+        ),
+        (
+            IFastUpdateIncentiveManager::IncentiveOffered::SIGNATURE_HASH,
+            "1c5543607841f3a87aa841c3bfa973bf64f4d545b1d9c12af3cd5831ecf82603",
+        ),
+        (
+            IFastUpdateIncentiveManager::InflationRewardsOffered::SIGNATURE_HASH,
+            "58575ff9908663af0451165c3cefcb802da242d63261f6d9df3be0e05366e4da",
+        ),
+    ];
+    for (topic, expected) in topics {
+        assert_eq!(alloy::primitives::hex::encode(topic), expected);
+    }
 }
