@@ -1,0 +1,243 @@
+//! `[system_client]`: who the node is, where its keys are, and how its reward-epoch duties send.
+
+use std::time::Duration;
+
+use alloy::primitives::{Address, U256};
+use ftso_chain::keys::{KeyRole, RoleKeySources};
+use ftso_chain::names::FLARE_CONTRACT_REGISTRY_ADDRESS;
+use ftso_chain::tx::FeePolicy;
+use ftso_core::registration::RegistrationScheme;
+use serde::{Deserialize, Serialize};
+
+/// The system client's configuration. Keys are never in it: [`RoleKeySources`] names environment variables and
+/// key files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SystemClientConfig {
+    /// The entity's identity (voter) address: registered each reward epoch, and looked up in the reward claims.
+    /// The system client runs when it is set and the signing-policy and sender keys are available.
+    pub identity: Option<Address>,
+    /// FlareContractRegistry, where the FSP contracts are looked up. Default: the networks' address
+    /// `0xaD67FE66660Fb8dFE9d6b1b4240d8650e30F6019` (the devnet deploys it there too).
+    pub registry: Address,
+    /// Where each key comes from (environment variable, else key file).
+    pub keys: RoleKeySources,
+    /// Which duties run. Default: all.
+    pub duties: Duties,
+    /// The voter-registration message format: `auto` (the reference's choice by chain id and reward epoch, trap
+    /// 12), `with-chain-id` or `epoch-only`. Default `auto`; the devnet's contracts need `with-chain-id`.
+    pub registration_message: RegistrationMessage,
+    /// How often the chain is read to see whether a duty is due (the reference's listeners poll every 5 s).
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+    /// Fees of registerVoter (the reference's `gas_register`).
+    pub gas_register: FeePolicy,
+    /// Fees of signNewSigningPolicy, signUptimeVote and signRewards (the reference's `gas_systems_manager`).
+    pub gas_systems_manager: FeePolicy,
+    /// Transactions per duty attempt: the first and its fee-bumped replacements. Default 3.
+    pub tx_attempts: u32,
+    /// How long each transaction waits to be mined before it is replaced (the reference waits 60 s).
+    #[serde(with = "humantime_serde")]
+    pub tx_attempt_timeout: Duration,
+    /// Reward signing.
+    pub rewards: RewardsConfig,
+}
+
+impl Default for SystemClientConfig {
+    fn default() -> Self {
+        Self {
+            identity: None,
+            registry: FLARE_CONTRACT_REGISTRY_ADDRESS,
+            keys: RoleKeySources::default(),
+            duties: Duties::default(),
+            registration_message: RegistrationMessage::Auto,
+            poll_interval: Duration::from_secs(5),
+            gas_register: FeePolicy::default(),
+            gas_systems_manager: FeePolicy::default(),
+            tx_attempts: 3,
+            tx_attempt_timeout: Duration::from_secs(60),
+            rewards: RewardsConfig::default(),
+        }
+    }
+}
+
+impl SystemClientConfig {
+    /// Whether the system client should run: an identity and the keys it sends and signs with are configured.
+    pub fn is_configured(&self) -> bool {
+        self.identity.is_some()
+            && [KeyRole::SigningPolicy, KeyRole::SystemClientSender]
+                .into_iter()
+                .all(|role| self.keys.source(role).is_configured(role))
+    }
+
+    /// Checks values the types cannot.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        self.gas_register
+            .validate()
+            .map_err(anyhow::Error::msg)
+            .context("system_client.gas_register")?;
+        self.gas_systems_manager
+            .validate()
+            .map_err(anyhow::Error::msg)
+            .context("system_client.gas_systems_manager")?;
+        anyhow::ensure!(
+            self.tx_attempts >= 1,
+            "system_client.tx_attempts must be at least 1"
+        );
+        anyhow::ensure!(
+            !self.poll_interval.is_zero(),
+            "system_client.poll_interval must be positive"
+        );
+        self.rewards.min_reward()?;
+        self.rewards.max_reward()?;
+        Ok(())
+    }
+}
+
+/// Which reward-epoch duties run (`[system_client.duties]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Duties {
+    /// `registerVoter` for the next reward epoch while registration is open. Default true.
+    pub registration: bool,
+    /// `signNewSigningPolicy` once the next epoch's policy is initialized. Default true.
+    pub signing_policy: bool,
+    /// `signUptimeVote` for the previous reward epoch once enabled. Default true.
+    pub uptime_voting: bool,
+    /// `signRewards` for the previous reward epoch once its uptime vote is signed. Default true.
+    pub reward_signing: bool,
+}
+
+impl Default for Duties {
+    fn default() -> Self {
+        Self {
+            registration: true,
+            signing_policy: true,
+            uptime_voting: true,
+            reward_signing: true,
+        }
+    }
+}
+
+/// The voter-registration message format (trap 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegistrationMessage {
+    /// The reference's rule: the chain-id format on Coston2, on Coston from epoch 5451, on Flare and Songbird
+    /// from epoch 417; the epoch-only format otherwise.
+    #[default]
+    Auto,
+    /// Always `abi.encode(chainId, rewardEpochId, voter)`.
+    WithChainId,
+    /// Always `abi.encode(rewardEpochId, voter)`.
+    EpochOnly,
+}
+
+impl RegistrationMessage {
+    /// The scheme for `reward_epoch_id` on `chain_id`.
+    pub fn scheme(self, chain_id: u64, reward_epoch_id: u32) -> RegistrationScheme {
+        match self {
+            RegistrationMessage::Auto => RegistrationScheme::for_chain(chain_id, reward_epoch_id),
+            RegistrationMessage::WithChainId => RegistrationScheme::WithChainId,
+            RegistrationMessage::EpochOnly => RegistrationScheme::EpochOnly,
+        }
+    }
+}
+
+/// `[system_client.rewards]`: where the reward distribution data come from and what to accept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RewardsConfig {
+    /// Base of `<prefix>/<epoch>/reward-distribution-data.json`: an `http(s)://` URL (e.g.
+    /// `https://raw.githubusercontent.com/flare-foundation/fsp-rewards/refs/heads/main/flare/`) or a local
+    /// directory. Unset: rewards are not signed.
+    pub url_prefix: Option<String>,
+    /// Refuse to sign when the identity's reward (wei, decimal) is below this. Default: no minimum.
+    pub min_reward: Option<String>,
+    /// Refuse to sign when the identity's reward (wei, decimal) is above this (0: no maximum). Default: none.
+    pub max_reward: Option<String>,
+    /// Attempts per reward epoch (fetch, verify, sign). Default 8, as the reference.
+    pub retries: u32,
+    /// Time between attempts. Default 6 h, as the reference.
+    #[serde(with = "humantime_serde")]
+    pub retry_interval: Duration,
+}
+
+impl Default for RewardsConfig {
+    fn default() -> Self {
+        Self {
+            url_prefix: None,
+            min_reward: None,
+            max_reward: None,
+            retries: 8,
+            retry_interval: Duration::from_secs(6 * 3600),
+        }
+    }
+}
+
+impl RewardsConfig {
+    /// `min_reward` as a number.
+    pub fn min_reward(&self) -> anyhow::Result<Option<U256>> {
+        parse_wei("min_reward", self.min_reward.as_deref())
+    }
+
+    /// `max_reward` as a number.
+    pub fn max_reward(&self) -> anyhow::Result<Option<U256>> {
+        parse_wei("max_reward", self.max_reward.as_deref())
+    }
+}
+
+fn parse_wei(name: &str, text: Option<&str>) -> anyhow::Result<Option<U256>> {
+    text.map(|t| {
+        U256::from_str_radix(t.trim(), 10)
+            .map_err(|_| anyhow::anyhow!("system_client.rewards.{name}: not a decimal wei amount"))
+    })
+    .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_references_and_parse_from_an_empty_table() {
+        let config: SystemClientConfig = toml::from_str("").unwrap();
+        assert_eq!(config, SystemClientConfig::default());
+        assert_eq!(config.poll_interval, Duration::from_secs(5));
+        assert_eq!(config.rewards.retries, 8);
+        assert_eq!(config.gas_register, FeePolicy::default());
+        assert!(!config.is_configured());
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_amounts_are_errors() {
+        assert!(toml::from_str::<SystemClientConfig>("private_key = \"00\"").is_err());
+        let config: SystemClientConfig = toml::from_str(
+            "identity = \"0x78aa142e34c7d9019ac2e0c04f660cf1c544c86b\"\n\
+             registration_message = \"with-chain-id\"\n\
+             [rewards]\nmin_reward = \"12x\"\n\
+             [keys.signing_policy]\nfile = \"/keys/signing\"\n\
+             [gas_systems_manager]\ntx_type = 0\ngas_price_fixed = 25000000000\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.registration_message,
+            RegistrationMessage::WithChainId
+        );
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn registration_message_auto_follows_the_reference() {
+        let auto = RegistrationMessage::Auto;
+        assert_eq!(auto.scheme(14, 417), RegistrationScheme::WithChainId);
+        assert_eq!(auto.scheme(14, 416), RegistrationScheme::EpochOnly);
+        assert_eq!(auto.scheme(31337, 5), RegistrationScheme::EpochOnly);
+        assert_eq!(
+            RegistrationMessage::WithChainId.scheme(31337, 5),
+            RegistrationScheme::WithChainId
+        );
+    }
+}

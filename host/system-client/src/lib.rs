@@ -1,0 +1,23 @@
+//! The system client role (issue 9): what a data provider does on chain besides voting.
+//!
+//! ```text
+//! config ─▶ sanity: chain id = the network's, registry resolves FlareSystemsManager, VoterRegistry, Relay,
+//!           Submission ─▶ SystemClient: every poll, read the chain (fsp) and run the due duties in order:
+//!           registerVoter(current+1) ─▶ signNewSigningPolicy(current+1) ─▶ signUptimeVote(current−1)
+//!           ─▶ signRewards(current−1, reward_data)
+//! ```
+//!
+//! Transactions go through `ftso_chain::tx` (one sender per key, shared with the node's other roles) and keys
+//! come from `ftso_chain::keys`; the messages signed are `ftso_core::registration`'s.
+
+pub mod client;
+pub mod config;
+pub mod duties;
+pub mod fsp;
+pub mod reward_data;
+pub mod sanity;
+
+pub use client::{Pass, SystemClient};
+pub use config::{Duties, RegistrationMessage, RewardsConfig, SystemClientConfig};
+pub use duties::Outcome;
+pub use sanity::{Contracts, ExpectedNetwork, SanityError};
