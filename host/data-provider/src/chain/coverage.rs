@@ -5,6 +5,11 @@
 //!   events the lower of it and `first_database_log_block`), strictly;
 //! * top: `last_database_block`'s timestamp must be after the range's end, strictly; when an end
 //!   timeout is given and the wall clock is that far past the end, a missing top is tolerated.
+//!
+//! One deliberate difference: when the floor is the genesis block (block 0, as on a devnet indexed
+//! from its start) nothing precedes it, so the floor never fails (the reference's strict check
+//! would refuse a fresh chain's first rounds forever, their benching window reaching before
+//! genesis).
 
 use std::time::Duration;
 
@@ -55,16 +60,20 @@ pub struct IndexedSpan {
     pub first_log_block: Option<u64>,
     /// `last_database_block.block_timestamp`.
     pub top: Option<u64>,
+    /// Whether `first_database_block` is the genesis block (nothing is older).
+    pub first_block_is_genesis: bool,
 }
 
 impl IndexedSpan {
     /// Reads the progress rows.
     pub async fn read(storage: &Storage) -> Result<Self, ChainError> {
-        let timestamp = |row: Option<ftso_storage::StateRow>| row.map(|r| r.block_timestamp);
+        let timestamp = |row: &Option<ftso_storage::StateRow>| row.as_ref().map(|r| r.block_timestamp);
+        let first = storage.state(StateName::FirstDatabaseBlock).await?;
         Ok(Self {
-            first_block: timestamp(storage.state(StateName::FirstDatabaseBlock).await?),
-            first_log_block: timestamp(storage.state(StateName::FirstDatabaseLogBlock).await?),
-            top: timestamp(storage.state(StateName::LastDatabaseBlock).await?),
+            first_block: timestamp(&first),
+            first_log_block: timestamp(&storage.state(StateName::FirstDatabaseLogBlock).await?),
+            top: timestamp(&storage.state(StateName::LastDatabaseBlock).await?),
+            first_block_is_genesis: first.is_some_and(|r| r.index == 0),
         })
     }
 
@@ -96,7 +105,8 @@ impl IndexedSpan {
         let Some(floor) = self.floor(floor) else {
             return Coverage::Pending;
         };
-        if floor >= window.from {
+        let genesis = self.first_block_is_genesis && self.first_block == Some(floor);
+        if floor >= window.from && !genesis {
             return Coverage::BeforeFloor { floor };
         }
         if self.top.is_some_and(|top| top > window.to) {
@@ -119,6 +129,7 @@ mod tests {
         first_block: Some(100),
         first_log_block: Some(50),
         top: Some(1000),
+        first_block_is_genesis: false,
     };
 
     fn window(from: u64, to: u64) -> TimeWindow {
@@ -150,11 +161,28 @@ mod tests {
     }
 
     #[test]
+    fn a_genesis_floor_never_fails() {
+        let genesis = IndexedSpan {
+            first_block_is_genesis: true,
+            ..SPAN
+        };
+        assert_eq!(
+            genesis.coverage(window(100, 200), Floor::Blocks, None, 0),
+            Coverage::Complete
+        );
+        assert_eq!(
+            genesis.coverage(window(10, 200), Floor::Blocks, None, 0),
+            Coverage::Complete
+        );
+    }
+
+    #[test]
     fn nothing_indexed_yet_is_pending() {
         let empty = IndexedSpan {
             first_block: None,
             first_log_block: None,
             top: None,
+            first_block_is_genesis: false,
         };
         assert_eq!(
             empty.coverage(window(1, 2), Floor::Blocks, None, 0),
