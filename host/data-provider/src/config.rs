@@ -6,8 +6,6 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use anyhow::Context as _;
-use ftso_core::epoch::{EpochSettings, profile};
 use serde::{Deserialize, Serialize};
 
 /// The `[data_provider]` section.
@@ -29,9 +27,6 @@ pub struct DataProviderConfig {
     /// Timeout of one request to `feed_values_url`. Default `10s`.
     #[serde(with = "humantime_serde")]
     pub feed_values_timeout: Duration,
-    /// The network whose epoch settings apply: `flare`, `songbird`, `coston`, `coston2` or
-    /// `local` (the devnet). Default `flare`.
-    pub network: String,
     /// First reward epoch whose medians use the signing-policy weights of FIP.16 instead of the
     /// capped WNat weights. Default: never, as on every network today. All providers of a network
     /// must switch at the same epoch.
@@ -46,7 +41,6 @@ impl Default for DataProviderConfig {
             api_keys_env: "DATA_PROVIDER_CLIENT_API_KEYS".to_owned(),
             feed_values_url: None,
             feed_values_timeout: Duration::from_secs(10),
-            network: "flare".to_owned(),
             fip16_activation_reward_epoch: None,
         }
     }
@@ -55,7 +49,6 @@ impl Default for DataProviderConfig {
 impl DataProviderConfig {
     /// Checks the values a default cannot fix.
     pub fn validate(&self) -> anyhow::Result<()> {
-        self.epoch_settings()?;
         if !self.base_path.is_empty() && !self.base_path.starts_with('/') {
             anyhow::bail!(
                 "data_provider.base_path {:?} must start with '/'",
@@ -66,13 +59,6 @@ impl DataProviderConfig {
             anyhow::bail!("data_provider.api_keys_env must name an environment variable");
         }
         Ok(())
-    }
-
-    /// The epoch settings of [`Self::network`].
-    pub fn epoch_settings(&self) -> anyhow::Result<EpochSettings> {
-        profile(&self.network)
-            .map(|p| p.epochs)
-            .with_context(|| format!("unknown data_provider.network {:?}", self.network))
     }
 
     /// The base path without a trailing slash (`""` for the root).
@@ -139,10 +125,8 @@ mod tests {
     }
 
     #[test]
-    fn unknown_keys_networks_and_base_paths_are_rejected() {
+    fn unknown_keys_and_relative_base_paths_are_rejected() {
         assert!(toml::from_str::<DataProviderConfig>("nope = 1").is_err());
-        let config: DataProviderConfig = toml::from_str("network = \"mars\"").unwrap();
-        assert!(config.validate().is_err());
         let config: DataProviderConfig = toml::from_str("base_path = \"api\"").unwrap();
         assert!(config.validate().is_err());
         let config: DataProviderConfig =

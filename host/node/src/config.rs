@@ -54,6 +54,8 @@ pub struct NodeConfig {
     pub indexer: ftso_indexer::IndexerConfig,
     /// The feed value plugins and their REST contract.
     pub feeds: ftso_feeds::FeedsConfig,
+    /// The data provider role and its reference HTTP API.
+    pub data_provider: ftso_data_provider::DataProviderConfig,
 }
 
 /// `[node]`: the data directory and the roles to run.
@@ -74,6 +76,9 @@ pub struct NodeSection {
     pub indexer: bool,
     /// Run the feed value plugins and serve the REST contract. Default `true` when plugins are configured.
     pub feeds: bool,
+    /// Run the data provider (commit, reveal, round results, HTTP API on 3100). Default `true` when the network is
+    /// known (`node.network` or `run --devnet`) and there are feed values (plugins or `data_provider.feed_values_url`).
+    pub data_provider: bool,
 }
 
 impl Default for NodeSection {
@@ -83,6 +88,7 @@ impl Default for NodeSection {
             network: None,
             indexer: true,
             feeds: true,
+            data_provider: true,
         }
     }
 }
@@ -159,6 +165,7 @@ impl NodeConfig {
     fn from_table(table: toml::Table) -> anyhow::Result<Self> {
         let config: Self = table.try_into()?;
         config.feeds.validate()?;
+        config.data_provider.validate()?;
         if let Some(name) = &config.node.network {
             ftso_core::epoch::profile(name).with_context(|| {
                 format!("unknown node.network {name:?}: flare, songbird, coston, coston2 or local")

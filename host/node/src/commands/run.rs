@@ -1,6 +1,6 @@
 //! `ftso-node run`: every configured role in one process.
 
-use std::{path::PathBuf, time::Duration};
+use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use alloy::providers::{Provider as _, ProviderBuilder};
 use anyhow::Context as _;
@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{config::NodeConfig, signal::cancel_on_shutdown_signal, supervisor::Supervisor};
 
-/// Runs the node: the indexer and the feed value plugins (more roles as they land).
+/// Runs the node: the indexer, the feed value plugins and the data provider (more roles as they land).
 #[derive(Debug, Args)]
 pub struct RunCommand {
     /// Config file (see config/node.example.toml). Without one, every default applies. With `--network`, it
@@ -51,27 +51,27 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
         .with_context(|| format!("cannot resolve data dir {}", data_dir.display()))?;
 
     // Kept alive until the roles stop: dropping them stops the daemon driver and anvil.
-    let _devnet = if with_devnet {
+    let devnet = if with_devnet {
         Some(start_devnet(&mut config).await?)
     } else {
         None
     };
 
     let mut supervisor = Supervisor::default();
+    let database_url = config.database_url();
+    let storage = ftso_storage::Storage::open(&database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                ftso_storage::redact_url(&database_url)
+            )
+        })?;
     if config.node.indexer {
         let rpc_url =
             config.chain.rpc_url.clone().context(
                 "the indexer needs chain.rpc_url (or FTSO_NODE_RPC_URL, or `run --devnet`)",
             )?;
-        let database_url = config.database_url();
-        let storage = ftso_storage::Storage::open(&database_url)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot open the database {}",
-                    ftso_storage::redact_url(&database_url)
-                )
-            })?;
         let url = rpc_url
             .parse()
             .with_context(|| format!("invalid rpc_url {}", ftso_storage::redact_url(&rpc_url)))?;
@@ -81,17 +81,109 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
         }
         let indexer = config.indexer.clone();
         let cancel = cancel.clone();
+        let storage = storage.clone();
         supervisor.spawn("indexer", async move {
             Ok(ftso_indexer::run(indexer, storage, provider, cancel).await?)
         });
     }
+    let mut registry = None;
     if config.node.feeds && !config.feeds.plugins.is_empty() {
         let host = ftso_feeds::FeedsHost::start(config.feeds.clone()).await?;
+        registry = Some(host.registry().clone());
         supervisor.spawn("feeds", host.serve(cancel.clone()));
     } else if config.node.feeds {
         tracing::warn!("no feed plugins configured: the feed-values REST contract is not served");
     }
+    if config.node.data_provider {
+        let chain = devnet.as_ref().map(|(devnet, _)| devnet);
+        if let Some(host) = start_data_provider(&config, chain, storage, registry).await? {
+            supervisor.spawn("data-provider", host.serve(cancel.clone()));
+        }
+    }
     supervisor.run(cancel).await
+}
+
+/// Starts the data provider over the indexer database, with our values from `data_provider.feed_values_url` or
+/// else the in-process plugins; `None` (with a WARN) when the network or the values are unknown.
+async fn start_data_provider(
+    config: &NodeConfig,
+    devnet: Option<&ftso_devnet::Devnet>,
+    storage: ftso_storage::Storage,
+    registry: Option<ftso_feeds::Registry>,
+) -> anyhow::Result<Option<ftso_data_provider::DataProviderHost>> {
+    let dp = &config.data_provider;
+    let values: Arc<dyn ftso_feeds::FeedValueSource> = match (&dp.feed_values_url, registry) {
+        (Some(url), _) => Arc::new(ftso_feeds::source::HttpFeedValues::new(
+            url,
+            dp.feed_values_timeout,
+        )?),
+        (None, Some(registry)) => Arc::new(registry),
+        (None, None) => {
+            tracing::warn!(
+                "no feed values (no feed plugins, no data_provider.feed_values_url): the data provider is not run"
+            );
+            return Ok(None);
+        }
+    };
+    let Some((epochs, contracts)) = data_provider_chain(config, devnet)? else {
+        tracing::warn!(
+            "node.network is not set (use --network or --devnet): the data provider is not run"
+        );
+        return Ok(None);
+    };
+    let mut params = ftso_data_provider::chain::ProtocolParams::new(epochs);
+    params.fip16_activation_reward_epoch = dp.fip16_activation_reward_epoch;
+    let reader = Arc::new(ftso_data_provider::chain::ChainReader::new(
+        storage, contracts, params,
+    ));
+    let host =
+        ftso_data_provider::DataProviderHost::start(dp, dp.api_keys(), reader, values).await?;
+    Ok(Some(host))
+}
+
+/// The epoch settings and FSP contract addresses the data provider reads the database with: the devnet's, or those
+/// of `node.network`.
+fn data_provider_chain(
+    config: &NodeConfig,
+    devnet: Option<&ftso_devnet::Devnet>,
+) -> anyhow::Result<
+    Option<(
+        ftso_core::epoch::EpochSettings,
+        ftso_data_provider::chain::ContractAddresses,
+    )>,
+> {
+    if let Some(devnet) = devnet {
+        let settings = devnet.config();
+        let epochs = ftso_core::epoch::EpochSettings {
+            first_voting_round_start_ts: devnet.first_voting_round_start_ts(),
+            voting_epoch_duration_seconds: settings.voting_epoch.as_secs(),
+            first_reward_epoch_start_voting_round_id: settings
+                .first_reward_epoch_start_voting_round_id,
+            reward_epoch_duration_in_voting_epochs: settings.reward_epoch_voting_epochs,
+            reveal_deadline_seconds: settings.reveal_deadline.as_secs(),
+        };
+        let c = devnet.contracts();
+        let contracts = ftso_data_provider::chain::ContractAddresses {
+            submission: vec![c.submission],
+            flare_systems_manager: vec![c.flare_systems_manager],
+            relay: vec![c.relay],
+            voter_registry: vec![c.voter_registry],
+            flare_systems_calculator: vec![c.flare_systems_calculator],
+            ftso_reward_offers_manager: vec![c.ftso_reward_offers_manager],
+        };
+        return Ok(Some((epochs, contracts)));
+    }
+    let Some(network) = config.node.network.as_deref() else {
+        return Ok(None);
+    };
+    let epochs = ftso_core::epoch::profile(network)
+        .with_context(|| format!("unknown node.network {network:?}"))?
+        .epochs;
+    let contracts = ftso_data_provider::chain::ContractAddresses::for_network(network)
+        .with_context(|| {
+            format!("the data provider knows no FSP contract addresses for network {network:?}")
+        })?;
+    Ok(Some((epochs, contracts)))
 }
 
 /// Starts the devnet, points the config at it, and gives it a database of its own (a devnet is a new chain).
