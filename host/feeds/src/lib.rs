@@ -136,12 +136,13 @@ impl FeedsHost {
             .await
             .context("feed values server failed");
         cancel.cancel();
-        let _ = watch.await;
+        let watched = watch.await.context("the plugin file watcher panicked");
         if let Some(task) = admin_task {
             task.await
                 .context("admin server panicked")?
                 .context("admin server failed")?;
         }
+        watched?;
         result
     }
 }

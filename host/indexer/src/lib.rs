@@ -94,6 +94,7 @@ pub async fn run(
         (None, Some(window)) => Some(retention::Boundary::Window(window)),
         (None, None) => None,
     };
+    let retention_cancel = cancel.child_token();
     let retention = boundary.map(|boundary| {
         tokio::spawn(retention::run(
             storage.clone(),
@@ -101,7 +102,7 @@ pub async fn run(
             boundary,
             config.history_drop_interval,
             caught_up_rx,
-            cancel.child_token(),
+            retention_cancel.clone(),
         ))
     });
     let engine = engine::Engine {
@@ -123,8 +124,12 @@ pub async fn run(
             }
         }
     };
-    if let Some(task) = retention {
-        task.abort();
+    // The retention task is stopped and awaited, not abandoned: a panic in it is reported.
+    retention_cancel.cancel();
+    if let Some(task) = retention
+        && let Err(join) = task.await
+    {
+        tracing::error!(error = %join, "the retention task failed");
     }
     result
 }

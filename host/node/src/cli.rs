@@ -20,6 +20,8 @@ enum Command {
     Network(commands::network::NetworkCommand),
     /// Manage signed feed plugins: keygen, sign, verify, inspect.
     Plugin(commands::plugin::PluginCommand),
+    /// An entity's keys from one mnemonic: generate, import, show.
+    Keys(commands::keys::KeysCommand),
     /// Serve feed values from WebAssembly plugins (the REST contract on port 3101).
     Feeds(commands::feeds::FeedsCommand),
     /// Start a local FSP devnet (anvil + the project's contracts) and drive it until Ctrl-C.
@@ -33,6 +35,7 @@ impl Cli {
             Command::Run(command) => command.execute(),
             Command::Network(command) => command.execute(),
             Command::Plugin(command) => command.execute(),
+            Command::Keys(command) => command.execute(),
             Command::Feeds(command) => command.execute(),
             Command::Devnet(command) => command.execute(),
         }

@@ -11,7 +11,8 @@ pub fn cancel_on_shutdown_signal(cancel: CancellationToken) {
     });
 }
 
-async fn shutdown_signal() {
+/// Resolves on the first Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

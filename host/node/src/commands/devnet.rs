@@ -62,13 +62,11 @@ impl DevnetCommand {
         std::fs::write(&self.config_out, &summary)
             .with_context(|| format!("writing {}", self.config_out.display()))?;
         println!(
-            "# written to {}; driving daemonize() every block until Ctrl-C",
+            "# written to {}; driving daemonize() every block until Ctrl-C or SIGTERM",
             self.config_out.display()
         );
         let driver = devnet.spawn_daemon_driver(Duration::from_millis(250));
-        tokio::signal::ctrl_c()
-            .await
-            .context("waiting for Ctrl-C")?;
+        crate::signal::shutdown_signal().await;
         drop(driver);
         tracing::info!("devnet stopped");
         Ok(())

@@ -2,6 +2,7 @@
 
 pub mod devnet;
 pub mod feeds;
+pub mod keys;
 pub mod network;
 pub mod plugin;
 pub mod run;

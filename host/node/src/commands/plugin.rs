@@ -2,14 +2,13 @@
 //!
 //! Secret keys are never printed; key files are created with mode 0600.
 
-use std::{
-    io::Write as _,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use ftso_feeds::signature::{self, SignatureFile, TrustPolicy};
+
+use crate::secret_file::write_private;
 
 /// Manages signed feed plugins.
 #[derive(Debug, Args)]
@@ -72,35 +71,6 @@ impl PluginCommand {
             Action::Inspect { component, json } => inspect(&component, json),
         }
     }
-}
-
-/// Writes `contents` to a new file readable only by its owner.
-fn write_private(path: &Path, contents: &str, force: bool) -> anyhow::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).with_context(|| {
-        format!(
-            "cannot create {} (use --force to replace it)",
-            path.display()
-        )
-    })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    file.write_all(contents.as_bytes())?;
-    Ok(())
 }
 
 fn keygen(out: &Path, force: bool) -> anyhow::Result<()> {
