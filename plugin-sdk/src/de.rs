@@ -59,17 +59,32 @@ pub fn rfc3339_ms(text: &str) -> Option<u64> {
     let text = text.strip_suffix('Z')?;
     let (date, time) = text.split_once('T')?;
     let mut date_parts = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (year, month, day) = (date_parts.next()??, date_parts.next()??, date_parts.next()??);
+    let (year, month, day) = (
+        date_parts.next()??,
+        date_parts.next()??,
+        date_parts.next()??,
+    );
     let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
     let mut clock_parts = clock.splitn(3, ':').map(|p| p.parse::<i64>().ok());
-    let (hour, minute, second) = (clock_parts.next()??, clock_parts.next()??, clock_parts.next()??);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    let (hour, minute, second) = (
+        clock_parts.next()??,
+        clock_parts.next()??,
+        clock_parts.next()??,
+    );
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     if !fraction.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let millis: i64 = format!("{:0<3}", fraction.get(..3).unwrap_or(fraction)).parse().ok()?;
+    let millis: i64 = format!("{:0<3}", fraction.get(..3).unwrap_or(fraction))
+        .parse()
+        .ok()?;
     let days = days_from_civil(year, month, day);
     let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second;
     u64::try_from(seconds * 1000 + millis).ok()
@@ -118,8 +133,14 @@ mod tests {
     fn rfc3339_times_to_epoch_millis() {
         assert_eq!(rfc3339_ms("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(rfc3339_ms("2023-11-14T22:13:20Z"), Some(1_700_000_000_000));
-        assert_eq!(rfc3339_ms("2023-11-14T22:13:20.123456789Z"), Some(1_700_000_000_123));
-        assert_eq!(rfc3339_ms("2024-02-29T00:00:00.5Z"), Some(1_709_164_800_500));
+        assert_eq!(
+            rfc3339_ms("2023-11-14T22:13:20.123456789Z"),
+            Some(1_700_000_000_123)
+        );
+        assert_eq!(
+            rfc3339_ms("2024-02-29T00:00:00.5Z"),
+            Some(1_709_164_800_500)
+        );
         assert_eq!(rfc3339_ms("2023-11-14T22:13:20+01:00"), None);
         assert_eq!(rfc3339_ms("2023-13-14T22:13:20Z"), None);
         assert_eq!(rfc3339_ms("yesterday"), None);

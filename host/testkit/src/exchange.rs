@@ -161,7 +161,7 @@ pub fn fixture_path(exchange: &str) -> PathBuf {
 
 fn decode_hex(text: &str) -> anyhow::Result<Vec<u8>> {
     let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    anyhow::ensure!(clean.len() % 2 == 0, "odd number of hex digits");
+    anyhow::ensure!(clean.len().is_multiple_of(2), "odd number of hex digits");
     clean
         .chunks(2)
         .map(|pair| {
@@ -242,7 +242,12 @@ impl LoopbackExchange {
     }
 
     fn seen<T>(&self, read: impl FnOnce(&Seen) -> T) -> T {
-        read(&self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        read(
+            &self
+                .seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// Connections accepted so far.
@@ -293,7 +298,9 @@ async fn accept_loop(
 ) {
     while let Ok((stream, _)) = listener.accept().await {
         let number = {
-            let mut s = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut s = seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             s.connections += 1;
             s.connections
         };
@@ -302,7 +309,10 @@ async fn accept_loop(
         let stop = drop_all.subscribe();
         tokio::spawn(async move {
             if let Err(error) = connection(stream, number, &fixture, &seen, stop).await {
-                eprintln!("loopback {}: connection {number}: {error:#}", fixture.exchange);
+                eprintln!(
+                    "loopback {}: connection {number}: {error:#}",
+                    fixture.exchange
+                );
             }
         });
     }
@@ -357,7 +367,9 @@ async fn connection(
             .find(|rule| text.contains(&rule.contains))
             .map(|rule| rule.reply.clone());
         {
-            let mut s = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut s = seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             s.messages.push((number, text.clone()));
             s.subscriptions += usize::from(subscription);
             if fixture.expect_pong.as_deref() == Some(text.trim()) {
@@ -401,7 +413,7 @@ mod tests {
             let fixture = Fixture::load(&name).unwrap();
             assert_eq!(fixture.exchange, name);
             assert!(!fixture.trades.is_empty(), "{name} has no expected trades");
-            assert!(fixture.replay().unwrap().len() >= 1, "{name} has no frames");
+            assert!(!fixture.replay().unwrap().is_empty(), "{name} has no frames");
             count += 1;
         }
         assert!(count > 0);

@@ -152,7 +152,10 @@ impl<C: Connector> ConnectorPlugin<C> {
         match connector.connect_url(settings.endpoint) {
             Ok(url) => link.subscription.set_url(url),
             Err(error) => {
-                log::warn(&format!("{}: cannot prepare a connection: {error}", C::EXCHANGE));
+                log::warn(&format!(
+                    "{}: cannot prepare a connection: {error}",
+                    C::EXCHANGE
+                ));
                 link.subscription.defer(now);
                 return;
             }
@@ -178,7 +181,6 @@ impl<C: Connector> ConnectorPlugin<C> {
             TickOutcome::Idle | TickOutcome::Waiting | TickOutcome::Pinged => {}
         }
     }
-
 }
 
 /// The per-tick settings of a connector.
@@ -190,7 +192,12 @@ struct Timing<'a> {
 
 /// Why an open connection should be dropped: missed pongs (no frame for two keepalive
 /// intervals) or no trade for longer than the watchdog allows.
-fn unhealthy(keepalive: Option<&Keepalive>, watchdog_ms: u64, link: &Link, now: u64) -> Option<String> {
+fn unhealthy(
+    keepalive: Option<&Keepalive>,
+    watchdog_ms: u64,
+    link: &Link,
+    now: u64,
+) -> Option<String> {
     if let Some(keepalive) = keepalive {
         let silent = now.saturating_sub(link.last_frame_ms);
         if silent > keepalive.interval_ms.saturating_mul(2) {
@@ -221,7 +228,11 @@ impl<C: Connector> Plugin for ConnectorPlugin<C> {
                 .collect(),
         };
         self.markets = MarketTable::build(&self.connector, &symbols);
-        self.endpoint = self.settings.url.clone().unwrap_or_else(|| C::URL.to_owned());
+        self.endpoint = self
+            .settings
+            .url
+            .clone()
+            .unwrap_or_else(|| C::URL.to_owned());
         if self.markets.is_empty() {
             log::warn(&format!("{}: no markets to subscribe to", C::EXCHANGE));
         }
@@ -290,5 +301,62 @@ impl<C: Connector> Plugin for ConnectorPlugin<C> {
         for link in &mut self.links {
             Self::tick_link(&mut self.connector, &timing, link, now);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(last_frame_ms: u64, last_trade_ms: u64) -> Link {
+        Link {
+            subscription: Subscription::new("wss://venue.test/ws"),
+            markets: Vec::new(),
+            last_frame_ms,
+            last_trade_ms,
+            last_ping_ms: 0,
+        }
+    }
+
+    #[test]
+    fn two_missed_keepalive_intervals_mean_a_dead_connection() {
+        let keepalive = Keepalive::text(10_000, "ping");
+        assert_eq!(unhealthy(Some(&keepalive), 0, &link(0, 0), 20_000), None);
+        let dead = unhealthy(Some(&keepalive), 0, &link(0, 0), 20_001);
+        assert!(dead.is_some_and(|r| r.contains("missed pongs")));
+        // Without a client keepalive only the watchdog applies.
+        assert_eq!(unhealthy(None, 0, &link(0, 0), 1_000_000), None);
+    }
+
+    #[test]
+    fn the_watchdog_reconnects_a_connection_without_trades() {
+        let keepalive = Keepalive::text(10_000, "ping");
+        // Pongs keep coming (frames), but no trade for longer than the watchdog.
+        let stuck = link(299_000, 0);
+        assert_eq!(unhealthy(Some(&keepalive), 300_000, &stuck, 300_000), None);
+        let reason = unhealthy(Some(&keepalive), 300_000, &stuck, 300_001);
+        assert!(reason.is_some_and(|r| r.contains("no trade")));
+        assert_eq!(
+            unhealthy(Some(&keepalive), 0, &stuck, 10_000_000).map(|r| r.contains("missed")),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn settings_default_and_refuse_unknown_keys() {
+        let config = PluginConfig {
+            name: "x".into(),
+            feeds: Vec::new(),
+            settings_json: r#"{"url":"ws://127.0.0.1:1/ws","watchdog_secs":0}"#.into(),
+            sources: Vec::new(),
+        };
+        let settings: ConnectorSettings = config.settings().unwrap();
+        assert_eq!(settings.watchdog_secs, 0);
+        assert_eq!(settings.url.as_deref(), Some("ws://127.0.0.1:1/ws"));
+        let bad = PluginConfig {
+            settings_json: r#"{"watchdog":5}"#.into(),
+            ..config
+        };
+        assert!(bad.settings::<ConnectorSettings>().is_err());
     }
 }

@@ -80,7 +80,11 @@ mod tests {
 
     #[test]
     fn renames_apply_both_ways() {
-        let symbols = ["USDT/USD".to_owned(), "LEO/USD".to_owned(), "bad".to_owned()];
+        let symbols = [
+            "USDT/USD".to_owned(),
+            "LEO/USD".to_owned(),
+            "bad".to_owned(),
+        ];
         let table = MarketTable::build(&Bitfinexish, &symbols);
         assert_eq!(table.ids(), ["tUSTUSD", "tLEOUSD"]);
         assert_eq!(table.unified("tUSTUSD"), Some("USDT/USD"));

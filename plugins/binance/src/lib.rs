@@ -43,7 +43,8 @@ impl Connector for Binance {
             .iter()
             .map(|m| format!("{}@trade", m.to_lowercase()))
             .collect();
-        let message = serde_json::json!({"method": "SUBSCRIBE", "params": params, "id": self.request_id});
+        let message =
+            serde_json::json!({"method": "SUBSCRIBE", "params": params, "id": self.request_id});
         vec![Message::Text(message.to_string())]
     }
 
@@ -71,12 +72,14 @@ mod tests {
 
     #[test]
     fn subscribes_to_lowercase_trade_streams_and_parses_trades() {
-        let mut plugin = ConnectorPlugin::<Binance>::with_symbols(&["BTC/USDT", "ETH/USDT"]).unwrap();
+        let mut plugin =
+            ConnectorPlugin::<Binance>::with_symbols(&["BTC/USDT", "ETH/USDT"]).unwrap();
         let sub = Binance::default().subscribe(plugin.markets().ids());
         assert_eq!(
             sub,
             [Message::Text(
-                r#"{"id":1,"method":"SUBSCRIBE","params":["btcusdt@trade","ethusdt@trade"]}"#.into()
+                r#"{"id":1,"method":"SUBSCRIBE","params":["btcusdt@trade","ethusdt@trade"]}"#
+                    .into()
             )]
         );
         plugin.handle(Message::Text(r#"{"result":null,"id":1}"#.into()));
@@ -86,9 +89,13 @@ mod tests {
         let trades = take_published();
         assert_eq!(trades.len(), 1);
         assert_eq!(
-            (trades[0].symbol.as_str(), trades[0].price, trades[0].quantity, trades[0].timestamp_ms),
+            (
+                trades[0].symbol.as_str(),
+                trades[0].price,
+                trades[0].quantity,
+                trades[0].timestamp_ms
+            ),
             ("BTC/USDT", 37000.10, 0.5, 1_700_000_000_099)
         );
     }
-
 }

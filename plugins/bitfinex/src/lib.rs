@@ -52,7 +52,8 @@ impl Connector for Bitfinex {
         markets
             .iter()
             .map(|m| {
-                let message = serde_json::json!({"event": "subscribe", "channel": "trades", "symbol": m});
+                let message =
+                    serde_json::json!({"event": "subscribe", "channel": "trades", "symbol": m});
                 Message::Text(message.to_string())
             })
             .collect()
@@ -68,7 +69,8 @@ impl Connector for Bitfinex {
             if let Ok(subscribed) = serde_json::from_value::<Subscribed>(value)
                 && subscribed.event == "subscribed"
             {
-                self.channels.insert(subscribed.channel_id, subscribed.symbol);
+                self.channels
+                    .insert(subscribed.channel_id, subscribed.symbol);
             }
             return None;
         }

@@ -49,7 +49,9 @@ impl Connector for Bitget {
             .iter()
             .map(|m| serde_json::json!({"instType": "SPOT", "channel": "trade", "instId": m}))
             .collect();
-        vec![Message::Text(serde_json::json!({"op": "subscribe", "args": args}).to_string())]
+        vec![Message::Text(
+            serde_json::json!({"op": "subscribe", "args": args}).to_string(),
+        )]
     }
 
     fn keepalive(&self) -> Option<Keepalive> {

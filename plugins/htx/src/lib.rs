@@ -61,7 +61,11 @@ impl Connector for Htx {
         if let Some(ping) = push.ping {
             return Some(Message::Text(format!(r#"{{"pong":{ping}}}"#)));
         }
-        let market = push.ch.as_deref()?.strip_prefix("market.")?.strip_suffix(".trade.detail")?;
+        let market = push
+            .ch
+            .as_deref()?
+            .strip_prefix("market.")?
+            .strip_suffix(".trade.detail")?;
         for trade in push.tick?.data {
             trades.push(WireTrade {
                 market: market.to_owned(),

@@ -109,7 +109,9 @@ pub fn decode_push(bytes: &[u8]) -> Option<Push> {
     let mut push = Push::default();
     for field in fields(bytes) {
         match field? {
-            (WRAPPER_SYMBOL, Value::Bytes(b)) => push.symbol = std::str::from_utf8(b).ok()?.to_owned(),
+            (WRAPPER_SYMBOL, Value::Bytes(b)) => {
+                push.symbol = std::str::from_utf8(b).ok()?.to_owned()
+            }
             (WRAPPER_AGGRE_DEALS, Value::Bytes(body)) => {
                 for inner in fields(body) {
                     if let (DEALS_ITEM, Value::Bytes(item)) = inner? {
@@ -145,8 +147,16 @@ mod tests {
         assert_eq!(
             push.deals,
             [
-                Deal { price: 37002.5, quantity: 0.01, time_ms: 1_700_000_000_500 },
-                Deal { price: 37003.0, quantity: 0.2, time_ms: 1_700_000_000_600 },
+                Deal {
+                    price: 37002.5,
+                    quantity: 0.01,
+                    time_ms: 1_700_000_000_500
+                },
+                Deal {
+                    price: 37003.0,
+                    quantity: 0.2,
+                    time_ms: 1_700_000_000_600
+                },
             ]
         );
         assert_eq!(decode_push(&[0xff]), None);

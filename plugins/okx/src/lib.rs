@@ -43,7 +43,9 @@ impl Connector for Okx {
             .iter()
             .map(|m| serde_json::json!({"channel": "trades", "instId": m}))
             .collect();
-        vec![Message::Text(serde_json::json!({"op": "subscribe", "args": args}).to_string())]
+        vec![Message::Text(
+            serde_json::json!({"op": "subscribe", "args": args}).to_string(),
+        )]
     }
 
     fn keepalive(&self) -> Option<Keepalive> {

@@ -256,11 +256,16 @@ mod tests {
     /// §3.7 third example: only 6 h and 7 h old prices → the oldest (7 h) price × 1.0002.
     #[test]
     fn reference_worked_example_all_weights_zero() {
-        let p = prices(vec![usdt(), feed("ETH/USD", &["binance:ETH/USDT", "gate:ETH/USDT"])]);
+        let p = prices(vec![
+            usdt(),
+            feed("ETH/USD", &["binance:ETH/USDT", "gate:ETH/USDT"]),
+        ]);
         reference_usdt_prices(&p);
         let hour = 3_600_000;
-        p.store().record("binance", "ETH/USDT", 3000.0, 1.0, NOW - 6 * hour);
-        p.store().record("gate", "ETH/USDT", 3100.0, 1.0, NOW - 7 * hour);
+        p.store()
+            .record("binance", "ETH/USDT", 3000.0, 1.0, NOW - 6 * hour);
+        p.store()
+            .record("gate", "ETH/USDT", 3100.0, 1.0, NOW - 7 * hour);
         let value = p.value(1, "ETH/USD", NOW).unwrap();
         assert!((value - 3100.62).abs() < 1e-9, "{value}");
     }
@@ -293,9 +298,11 @@ mod tests {
         btc.max_age = Some(Duration::from_secs(60));
         let p = prices(vec![btc]);
         assert_eq!(p.value(1, "BTC/USD", NOW), None, "no trade yet");
-        p.store().record("coinbase", "BTC/USD", 100.0, 1.0, NOW - 61_000);
+        p.store()
+            .record("coinbase", "BTC/USD", 100.0, 1.0, NOW - 61_000);
         assert_eq!(p.value(1, "BTC/USD", NOW), None, "only a stale trade");
-        p.store().record("kraken", "BTC/USD", 101.0, 1.0, NOW - 59_000);
+        p.store()
+            .record("kraken", "BTC/USD", 101.0, 1.0, NOW - 59_000);
         assert_eq!(p.value(1, "BTC/USD", NOW), Some(101.0));
         assert_eq!(p.value(1, "NOPE/USD", NOW), None);
     }
@@ -346,10 +353,7 @@ mod tests {
             p.volumes(1, "BTC/USD", 60, NOW),
             Ok(vec![("coinbase".into(), 0.0), ("binance".into(), 50_010.0)])
         );
-        assert_eq!(
-            p.volumes(1, "BTC/USD", 3601, NOW),
-            Err(WindowTooLong(3601))
-        );
+        assert_eq!(p.volumes(1, "BTC/USD", 3601, NOW), Err(WindowTooLong(3601)));
         assert_eq!(p.volumes(1, "ETH/USD", 3601, NOW), Ok(vec![]));
     }
 }

@@ -55,14 +55,15 @@ pub struct PriceStore {
 }
 
 fn lock(state: &Mutex<SourceState>) -> MutexGuard<'_, SourceState> {
-    state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl PriceStore {
     /// A store for `sources`.
     pub fn new<'a>(sources: impl IntoIterator<Item = &'a SourceId>) -> Self {
-        let mut by_exchange: HashMap<String, HashMap<String, Mutex<SourceState>>> =
-            HashMap::new();
+        let mut by_exchange: HashMap<String, HashMap<String, Mutex<SourceState>>> = HashMap::new();
         for source in sources {
             by_exchange
                 .entry(source.exchange.clone())

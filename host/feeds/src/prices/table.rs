@@ -55,7 +55,11 @@ pub struct FeedSources {
     pub sources: Vec<SourceId>,
     /// A source whose last trade is older than this is left out. Default: no cutoff (the
     /// reference keeps a price forever).
-    #[serde(default, with = "humantime_serde", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "humantime_serde",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_age: Option<Duration>,
     /// A source deviating from the median of the sources by more than this fraction is left
     /// out (needs three or more sources). Default: no filter.

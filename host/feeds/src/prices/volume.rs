@@ -71,7 +71,9 @@ impl VolumeRing {
         let start = (now_ms / 1000)
             .saturating_sub(window_s)
             .max(last_second.saturating_sub(HISTORY_SECONDS - 1));
-        Ok((start..last_second).map(|s| self.slots[Self::slot(s)]).sum())
+        Ok((start..last_second)
+            .map(|s| self.slots[Self::slot(s)])
+            .sum())
     }
 }
 

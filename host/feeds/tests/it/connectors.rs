@@ -38,7 +38,11 @@ fn feed_table(exchanges: &[&LoopbackExchange]) -> Vec<FeedSources> {
         let fixture = exchange.fixture();
         for symbol in &fixture.symbols {
             let base = symbol.split('/').next().unwrap_or_default();
-            let name = if base == "USDT" { "USDT/USD".to_owned() } else { format!("{base}/USD") };
+            let name = if base == "USDT" {
+                "USDT/USD".to_owned()
+            } else {
+                format!("{base}/USD")
+            };
             let source = SourceId::new(&fixture.exchange, symbol);
             match feeds.iter_mut().find(|f| f.name == name) {
                 Some(feed) => feed.sources.push(source),
@@ -122,7 +126,9 @@ async fn check_connector(exchange_name: &str) {
 
     // Subscription and trade parsing.
     assert!(
-        exchange.wait_until(PATIENCE, |e| e.subscriptions() >= 1).await,
+        exchange
+            .wait_until(PATIENCE, |e| e.subscriptions() >= 1)
+            .await,
         "{exchange_name}: no subscription matching {:?}; received {:?}",
         exchange.fixture().subscribe_contains,
         exchange.messages()
@@ -141,10 +147,9 @@ async fn check_connector(exchange_name: &str) {
     if let Some(rule) = fixture.ping.first() {
         assert!(
             exchange
-                .wait_until(PATIENCE, |e| e
-                    .messages()
-                    .iter()
-                    .any(|(_, m)| m.contains(&rule.contains) && !fixture.is_subscription(m)))
+                .wait_until(PATIENCE, |e| e.messages().iter().any(|(_, m)| m
+                    .contains(&rule.contains)
+                    && !fixture.is_subscription(m)))
                 .await,
             "{exchange_name}: no keepalive ping; received {:?}",
             exchange.messages()
@@ -165,7 +170,10 @@ async fn check_connector(exchange_name: &str) {
         .messages()
         .iter()
         .any(|(conn, m)| *conn >= 2 && fixture.is_subscription(m));
-    assert!(resubscribed, "{exchange_name}: resubscription not on the new connection");
+    assert!(
+        resubscribed,
+        "{exchange_name}: resubscription not on the new connection"
+    );
 }
 
 macro_rules! connector_tests {
@@ -180,13 +188,24 @@ macro_rules! connector_tests {
 mod loopback {
     use super::check_connector;
     connector_tests!(
-        binance, okx, coinbase, kraken, bybit, gate, bitget, htx, mexc, cryptocom, bitstamp, bitfinex,
+        binance, okx, coinbase, kraken, bybit, gate, bitget, htx, mexc, cryptocom, bitstamp,
+        bitfinex,
     );
 }
 
 const ALL: [&str; 12] = [
-    "binance", "okx", "coinbase", "kraken", "bybit", "gate", "bitget", "htx", "mexc", "cryptocom",
-    "bitstamp", "bitfinex",
+    "binance",
+    "okx",
+    "coinbase",
+    "kraken",
+    "bybit",
+    "gate",
+    "bitget",
+    "htx",
+    "mexc",
+    "cryptocom",
+    "bitstamp",
+    "bitfinex",
 ];
 
 /// Every connector at once against its loopback exchange; the aggregated values through
@@ -236,7 +255,10 @@ async fn all_connectors_feed_the_rest_contract() {
     assert_eq!(value(0), Some(37010.5), "{body}");
     // FLR/USD: okx's USDT trade at …250 is the oldest, converted at the USDT/USD value.
     assert_eq!(value(1), Some(0.02302 * 1.0001), "{body}");
-    assert!(data[3].get("value").is_none() && data[4].get("value").is_none(), "{body}");
+    assert!(
+        data[3].get("value").is_none() && data[4].get("value").is_none(),
+        "{body}"
+    );
     assert_eq!(json["votingRoundId"], 7);
 }
 
@@ -248,7 +270,10 @@ fn shipped_feed_tables_hold_the_reference_feeds() {
         let path = root.join(format!("config/feeds/{file}.toml"));
         let config = FeedsConfig::from_file(&path).unwrap();
         assert_eq!(config.prices.feed.len(), feeds, "{file}");
-        assert!(config.prices.feed.iter().any(|f| f.name == "USDT/USD"), "{file}");
+        assert!(
+            config.prices.feed.iter().any(|f| f.name == "USDT/USD"),
+            "{file}"
+        );
         for source in config.prices.sources() {
             assert!(
                 config.plugins.iter().any(|p| p.name == source.exchange),
