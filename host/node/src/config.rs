@@ -54,6 +54,9 @@ pub struct NodeConfig {
     pub indexer: ftso_indexer::IndexerConfig,
     /// The feed value plugins and their REST contract.
     pub feeds: ftso_feeds::FeedsConfig,
+    /// The system client's reward-epoch duties (voter registration, new signing policy, uptime vote, rewards);
+    /// runs when `identity` and the signing-policy and sender keys are configured.
+    pub system_client: ftso_system_client::SystemClientConfig,
     /// The data provider role and its reference HTTP API.
     pub data_provider: ftso_data_provider::DataProviderConfig,
 }

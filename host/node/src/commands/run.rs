@@ -100,6 +100,10 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
             supervisor.spawn("data-provider", host.serve(cancel.clone()));
         }
     }
+    if config.system_client.is_configured() {
+        let client = start_system_client(&config, with_devnet).await?;
+        supervisor.spawn("system-client", client.run(cancel.clone()));
+    }
     supervisor.run(cancel).await
 }
 
@@ -244,4 +248,36 @@ async fn check_chain_id(
     );
     tracing::info!(network, chain_id = actual, "chain id checked");
     Ok(())
+}
+
+/// Connects the system client: start-up sanity first (the RPC's chain id is the network's, the registry resolves
+/// the FSP contracts), so nothing is sent to a wrong chain or registry.
+async fn start_system_client(
+    config: &NodeConfig,
+    with_devnet: bool,
+) -> anyhow::Result<ftso_system_client::SystemClient> {
+    let rpc_url = config.chain.rpc_url.clone().context(
+        "the system client needs chain.rpc_url (or FTSO_NODE_RPC_URL, or `run --devnet`)",
+    )?;
+    let url = rpc_url
+        .parse()
+        .with_context(|| format!("invalid rpc_url {}", ftso_storage::redact_url(&rpc_url)))?;
+    let provider = ProviderBuilder::new().connect_http(url).erased();
+    let expected = if with_devnet {
+        Some(ftso_system_client::ExpectedNetwork {
+            name: "local".into(),
+            chain_id: ftso_devnet::DevnetConfig::default().chain_id,
+        })
+    } else {
+        config.node.network.as_deref().and_then(|name| {
+            let chain_id = ftso_core::epoch::profile(name)?.chain_id?;
+            Some(ftso_system_client::ExpectedNetwork {
+                name: name.to_owned(),
+                chain_id,
+            })
+        })
+    };
+    ftso_system_client::SystemClient::connect(&config.system_client, provider, expected.as_ref())
+        .await
+        .context("system client start-up")
 }
