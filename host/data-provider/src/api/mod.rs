@@ -35,9 +35,12 @@ pub struct ApiState {
     pub base_path: String,
 }
 
-/// The router (every request goes through [`routes::dispatch`]).
+/// The router (every request goes through [`routes::dispatch`]), with the security headers the
+/// reference's `helmet()` sets on every response.
 pub fn router(state: ApiState) -> Router {
-    Router::new().fallback(routes::dispatch).with_state(state)
+    ftso_feeds::rest::security_headers::secure(
+        Router::new().fallback(routes::dispatch).with_state(state),
+    )
 }
 
 /// Serves the API on `listener` until `cancel`.

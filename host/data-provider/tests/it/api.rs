@@ -330,7 +330,7 @@ async fn the_base_path_prefixes_every_route_case_insensitively() {
 }
 
 #[tokio::test]
-async fn answers_are_json_in_utf8() {
+async fn answers_carry_the_reference_security_headers_and_content_type() {
     let (_db, api) = scenario_api(DataProviderConfig::default(), KEY).await;
     let response = api
         .client
@@ -341,6 +341,9 @@ async fn answers_are_json_in_utf8() {
         .unwrap();
     let headers = response.headers();
     assert_eq!(headers["content-type"], "application/json; charset=utf-8");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "SAMEORIGIN");
+    assert!(headers.get("x-powered-by").is_none());
 }
 
 /// Every `$ref` in `value` (recursively).
