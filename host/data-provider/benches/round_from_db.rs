@@ -3,7 +3,13 @@
 //! benching window, checking every reveal, medians, tree) and stores the results. SQLite always;
 //! PostgreSQL when `FTSO_TEST_POSTGRES_URL` (or `tools/env.sh`) names a cluster.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs, reason = "benchmark")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    missing_docs,
+    reason = "benchmark"
+)]
 
 #[path = "../tests/it/rows.rs"]
 #[allow(dead_code, reason = "shared with the integration tests")]
@@ -15,7 +21,9 @@ use std::time::{Duration, Instant};
 use alloy_primitives::aliases::U24;
 use alloy_primitives::{Address, Bytes, U256};
 use criterion::{Criterion, criterion_group, criterion_main};
-use ftso_chain::{IFlareSystemsCalculator, IFlareSystemsManager, IFtsoRewardOffersManager, IRelay, IVoterRegistry};
+use ftso_chain::{
+    IFlareSystemsCalculator, IFlareSystemsManager, IFtsoRewardOffersManager, IRelay, IVoterRegistry,
+};
 use ftso_core::epoch::EpochSettings;
 use ftso_core::feed::FeedId;
 use ftso_data_provider::chain::{ChainReader, ContractAddresses, ProtocolParams};
@@ -63,8 +71,23 @@ fn rows(contracts: &ContractAddresses) -> Rows {
         },
         t + 1,
     );
-    rows.event(fsm, &IFlareSystemsManager::RandomAcquisitionStarted { rewardEpochId: U24::from(1), timestamp: t + 2 }, t + 2);
-    rows.event(fsm, &IFlareSystemsManager::VotePowerBlockSelected { rewardEpochId: U24::from(1), votePowerBlock: 1, timestamp: t + 3 }, t + 3);
+    rows.event(
+        fsm,
+        &IFlareSystemsManager::RandomAcquisitionStarted {
+            rewardEpochId: U24::from(1),
+            timestamp: t + 2,
+        },
+        t + 2,
+    );
+    rows.event(
+        fsm,
+        &IFlareSystemsManager::VotePowerBlockSelected {
+            rewardEpochId: U24::from(1),
+            votePowerBlock: 1,
+            timestamp: t + 3,
+        },
+        t + 3,
+    );
     for i in 0..VOTERS {
         let weight = U256::from(1000 + i);
         rows.event(
@@ -89,9 +112,16 @@ fn rows(contracts: &ContractAddresses) -> Rows {
                 signingPolicyAddress: voter(i, 2),
                 submitAddress: voter(i, 3),
                 submitSignaturesAddress: voter(i, 4),
-                publicKey: IVoterRegistry::PublicKey { x: Default::default(), y: Default::default() },
+                publicKey: IVoterRegistry::PublicKey {
+                    x: Default::default(),
+                    y: Default::default(),
+                },
                 registrationWeight: weight,
-                signature: IVoterRegistry::Signature { v: 27, r: Default::default(), s: Default::default() },
+                signature: IVoterRegistry::Signature {
+                    v: 27,
+                    r: Default::default(),
+                    s: Default::default(),
+                },
             },
             t + 4,
         );
@@ -118,8 +148,22 @@ fn rows(contracts: &ContractAddresses) -> Rows {
         let encoded = ftso_core::value::encode_scaled(&values);
         let random = word(u64::from(i) + 1);
         let from = voter(i, 3);
-        rows.commit(submission, from, ROUND, random, &encoded, SETTINGS.voting_round_start(ROUND) + 5);
-        rows.reveal(submission, from, ROUND, random, &encoded, SETTINGS.voting_round_start(ROUND + 1) + 3);
+        rows.commit(
+            submission,
+            from,
+            ROUND,
+            random,
+            &encoded,
+            SETTINGS.voting_round_start(ROUND) + 5,
+        );
+        rows.reveal(
+            submission,
+            from,
+            ROUND,
+            random,
+            &encoded,
+            SETTINGS.voting_round_start(ROUND + 1) + 3,
+        );
     }
     rows
 }
@@ -133,17 +177,30 @@ fn bench(c: &mut Criterion) {
     let contracts = ContractAddresses::for_network("local-test").unwrap();
     let rows = rows(&contracts);
     let mut group = c.benchmark_group("round_from_db");
-    group.sample_size(20).measurement_time(Duration::from_secs(10));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
     for backend in [TestBackend::Sqlite, TestBackend::Postgres] {
-        let Some(db) = runtime.block_on(backend.fresh()) else { continue };
+        let Some(db) = runtime.block_on(backend.fresh()) else {
+            continue;
+        };
         runtime.block_on(async {
-            rows::insert(&db.storage, "states", &rows::states(0, SETTINGS.voting_round_start(ROUND + 3))).await;
+            rows::insert(
+                &db.storage,
+                "states",
+                &rows::states(0, SETTINGS.voting_round_start(ROUND + 3)),
+            )
+            .await;
             rows::insert(&db.storage, "logs", &rows.logs).await;
             rows::insert(&db.storage, "transactions", &rows.transactions).await;
         });
         let mut params = ProtocolParams::new(SETTINGS);
         params.initial_reward_epoch_id = 0;
-        let reader = Arc::new(ChainReader::new(db.storage.clone(), contracts.clone(), params));
+        let reader = Arc::new(ChainReader::new(
+            db.storage.clone(),
+            contracts.clone(),
+            params,
+        ));
         let service = RoundResults::new(reader);
         let name = format!("{backend:?}: {VOTERS} voters x {FEEDS} feeds, compute and store");
         group.bench_function(name, |b| {

@@ -67,7 +67,8 @@ pub struct IndexedSpan {
 impl IndexedSpan {
     /// Reads the progress rows.
     pub async fn read(storage: &Storage) -> Result<Self, ChainError> {
-        let timestamp = |row: &Option<ftso_storage::StateRow>| row.as_ref().map(|r| r.block_timestamp);
+        let timestamp =
+            |row: &Option<ftso_storage::StateRow>| row.as_ref().map(|r| r.block_timestamp);
         let first = storage.state(StateName::FirstDatabaseBlock).await?;
         Ok(Self {
             first_block: timestamp(&first),
@@ -143,7 +144,10 @@ mod tests {
             SPAN.coverage(w, Floor::Blocks, None, 0),
             Coverage::BeforeFloor { floor: 100 }
         );
-        assert_eq!(SPAN.coverage(w, Floor::FspEvents, None, 0), Coverage::Complete);
+        assert_eq!(
+            SPAN.coverage(w, Floor::FspEvents, None, 0),
+            Coverage::Complete
+        );
         assert_eq!(SPAN.secure_lowest_timestamp(), Some(51));
     }
 
@@ -151,9 +155,18 @@ mod tests {
     fn top_is_strict_and_the_timeout_tolerates_a_missing_top() {
         let w = window(500, 1000);
         let timeout = Some(Duration::from_secs(5));
-        assert_eq!(SPAN.coverage(w, Floor::Blocks, None, 10_000), Coverage::Pending);
-        assert_eq!(SPAN.coverage(w, Floor::Blocks, timeout, 1005), Coverage::Pending);
-        assert_eq!(SPAN.coverage(w, Floor::Blocks, timeout, 1006), Coverage::TimedOut);
+        assert_eq!(
+            SPAN.coverage(w, Floor::Blocks, None, 10_000),
+            Coverage::Pending
+        );
+        assert_eq!(
+            SPAN.coverage(w, Floor::Blocks, timeout, 1005),
+            Coverage::Pending
+        );
+        assert_eq!(
+            SPAN.coverage(w, Floor::Blocks, timeout, 1006),
+            Coverage::TimedOut
+        );
         assert_eq!(
             SPAN.coverage(window(500, 999), Floor::Blocks, None, 0),
             Coverage::Complete

@@ -129,8 +129,9 @@ impl EpochEvents {
                 return Err(inconsistent(format!("{event} for reward epoch {id}")));
             }
         }
-        let feeds = feed_order::canonical_feed_order(&self.inflation_offers, &self.community_offers)
-            .map_err(|e| inconsistent(e.to_string()))?;
+        let feeds =
+            feed_order::canonical_feed_order(&self.inflation_offers, &self.community_offers)
+                .map_err(|e| inconsistent(e.to_string()))?;
 
         let mut registered = self.registered;
         let mut info = self.registration_info;

@@ -264,7 +264,9 @@ impl InflationRewardsOffered {
         let (ids, rest) = e.feedIds.as_chunks::<FEED_ID_LEN>();
         let (bands, band_rest) = e.secondaryBandWidthPPMs.as_chunks::<3>();
         if !rest.is_empty() || !band_rest.is_empty() {
-            return Err(bad("feedIds or secondaryBandWidthPPMs has a partial entry".into()));
+            return Err(bad(
+                "feedIds or secondaryBandWidthPPMs has a partial entry".into()
+            ));
         }
         if ids.len() != e.decimals.len() || ids.len() != bands.len() {
             return Err(bad(format!(

@@ -95,12 +95,11 @@ pub fn canonical_feed_order(
     ordered
         .into_iter()
         .map(|(id, entry)| {
-            let decimals = i8::try_from(entry.decimals).map_err(|_| {
-                FeedOrderError::DecimalsOutOfRange {
+            let decimals =
+                i8::try_from(entry.decimals).map_err(|_| FeedOrderError::DecimalsOutOfRange {
                     feed: id,
                     decimals: entry.decimals,
-                }
-            })?;
+                })?;
             Ok(FeedDefinition { id, decimals })
         })
         .collect()

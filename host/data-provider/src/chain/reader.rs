@@ -9,6 +9,7 @@ use ftso_chain::topics;
 use ftso_storage::{LogRow, Storage, TimeWindow, TransactionRow};
 use tokio::sync::Mutex;
 
+use crate::chain::ChainError;
 use crate::chain::coverage::{Coverage, Floor, IndexedSpan};
 use crate::chain::epoch::{EpochEvents, EpochView};
 use crate::chain::events::{
@@ -16,7 +17,6 @@ use crate::chain::events::{
     SigningPolicyInitialized, VotePowerBlockSelected, VoterRegistered, VoterRegistrationInfo,
 };
 use crate::chain::params::{ContractAddresses, ProtocolParams};
-use crate::chain::ChainError;
 
 /// The latest timestamp a query can name.
 const END_OF_TIME: u64 = i64::MAX as u64;
@@ -154,7 +154,9 @@ impl ChainReader {
     /// Reads every indexed signing policy from the secure lowest timestamp on.
     async fn refresh_policies(&self, cache: &mut EpochCache) -> Result<(), ChainError> {
         let span = self.span().await?;
-        let from = span.secure_lowest_timestamp().ok_or(ChainError::NotIndexed)?;
+        let from = span
+            .secure_lowest_timestamp()
+            .ok_or(ChainError::NotIndexed)?;
         let rows = self
             .logs(
                 &self.contracts.relay,
@@ -210,7 +212,8 @@ impl ChainReader {
             }
         } else {
             self.first_event(fsm, topics::REWARD_EPOCH_STARTED, since_previous, |row| {
-                RewardEpochStarted::from_row(row).map(|e| (e.reward_epoch_id == epoch - 1).then_some(e))
+                RewardEpochStarted::from_row(row)
+                    .map(|e| (e.reward_epoch_id == epoch - 1).then_some(e))
             })
             .await?
             .ok_or(ChainError::MissingEvent {
@@ -219,18 +222,30 @@ impl ChainReader {
             })?
         };
         let random_acquisition = self
-            .first_event(fsm, topics::RANDOM_ACQUISITION_STARTED, since_previous, |row| {
-                RandomAcquisitionStarted::from_row(row).map(|e| (e.reward_epoch_id == epoch).then_some(e))
-            })
+            .first_event(
+                fsm,
+                topics::RANDOM_ACQUISITION_STARTED,
+                since_previous,
+                |row| {
+                    RandomAcquisitionStarted::from_row(row)
+                        .map(|e| (e.reward_epoch_id == epoch).then_some(e))
+                },
+            )
             .await?
             .ok_or(ChainError::MissingEvent {
                 reward_epoch_id: epoch,
                 event: "RandomAcquisitionStarted",
             })?;
         let vote_power_block = self
-            .first_event(fsm, topics::VOTE_POWER_BLOCK_SELECTED, since_previous, |row| {
-                VotePowerBlockSelected::from_row(row).map(|e| (e.reward_epoch_id == epoch).then_some(e))
-            })
+            .first_event(
+                fsm,
+                topics::VOTE_POWER_BLOCK_SELECTED,
+                since_previous,
+                |row| {
+                    VotePowerBlockSelected::from_row(row)
+                        .map(|e| (e.reward_epoch_id == epoch).then_some(e))
+                },
+            )
             .await?
             .ok_or(ChainError::MissingEvent {
                 reward_epoch_id: epoch,

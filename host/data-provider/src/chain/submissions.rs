@@ -72,7 +72,10 @@ pub fn timely_reveals(
     reveal_deadline_seconds: u64,
 ) -> BTreeMap<u32, Vec<(Address, Vec<u8>)>> {
     let mut rounds: BTreeMap<u32, Vec<(Address, Vec<u8>)>> = BTreeMap::new();
-    for tx in txs.iter().filter(|tx| tx.relative_time < reveal_deadline_seconds) {
+    for tx in txs
+        .iter()
+        .filter(|tx| tx.relative_time < reveal_deadline_seconds)
+    {
         let Some(revealed_round) = tx.round.checked_sub(1) else {
             continue;
         };
@@ -129,7 +132,12 @@ mod tests {
     fn last_valid_commit_wins_and_the_round_must_match() {
         let txs = [
             tx(1, 10, 5, vec![message(10, vec![1; 32])]),
-            tx(1, 10, 6, vec![message(10, vec![2; 32]), message(10, vec![3; 31])]),
+            tx(
+                1,
+                10,
+                6,
+                vec![message(10, vec![2; 32]), message(10, vec![3; 31])],
+            ),
             tx(1, 10, 7, vec![message(9, vec![4; 32])]),
         ];
         let commits = last_commits(&txs);
@@ -154,7 +162,10 @@ mod tests {
         assert_eq!(senders, vec![Address::repeat_byte(1)]);
         assert_eq!(reveals.len(), 1);
         let decoded = last_reveals(&reveals[&10], 1);
-        assert_eq!(decoded[&Address::repeat_byte(1)].values, vec![decode_word()]);
+        assert_eq!(
+            decoded[&Address::repeat_byte(1)].values,
+            vec![decode_word()]
+        );
     }
 
     fn decode_word() -> Option<i32> {

@@ -27,10 +27,7 @@ use crate::round::record::{FeedRecord, RoundRecord, VoterOutcome, VoterRecord};
 #[derive(Debug)]
 pub(crate) enum Computed {
     /// Computed; `complete` when every input row was indexed (then the result is final).
-    Ready {
-        record: RoundRecord,
-        complete: bool,
-    },
+    Ready { record: RoundRecord, complete: bool },
     /// The indexer has not covered the round's windows yet.
     Pending,
     /// The round's windows start before the indexed floor: it can never be computed.
@@ -108,11 +105,12 @@ pub(crate) async fn compute(
         epoch.feeds.len(),
     );
     let voters = round_voters(&epoch, v, round_commits, &reveals, &benched);
-    let result = round::calculate_round(v, &epoch.feeds, &voters)
-        .map_err(|source| RoundError::Calculation {
+    let result = round::calculate_round(v, &epoch.feeds, &voters).map_err(|source| {
+        RoundError::Calculation {
             voting_round_id: v,
             source,
-        })?;
+        }
+    })?;
     Ok(Computed::Ready {
         record: record(&epoch, result, voters),
         complete,

@@ -114,7 +114,11 @@ impl RoundResults {
                         next = round.checked_add(1);
                     }
                     Ok(RoundStatus::Unavailable { reason }) => {
-                        tracing::warn!(voting_round_id = round, reason, "round results unavailable");
+                        tracing::warn!(
+                            voting_round_id = round,
+                            reason,
+                            "round results unavailable"
+                        );
                         next = round.checked_add(1);
                     }
                     Err(error) => {

@@ -90,7 +90,10 @@ pub(crate) async fn save(storage: &Storage, record: &RoundRecord) -> Result<(), 
 }
 
 /// The stored results of a round, if computed.
-pub(crate) async fn load(storage: &Storage, voting_round_id: u32) -> Result<Option<RoundRecord>, RoundError> {
+pub(crate) async fn load(
+    storage: &Storage,
+    voting_round_id: u32,
+) -> Result<Option<RoundRecord>, RoundError> {
     let round = i64::from(voting_round_id);
     let pool = storage.pool();
     let Some(row) = sqlx::query(
@@ -131,7 +134,8 @@ pub(crate) async fn load(storage: &Storage, voting_round_id: u32) -> Result<Opti
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(RoundRecord {
         voting_round_id,
-        reward_epoch_id: get_u32(&row, "reward_epoch_id").ok_or_else(|| corrupt("reward_epoch_id"))?,
+        reward_epoch_id: get_u32(&row, "reward_epoch_id")
+            .ok_or_else(|| corrupt("reward_epoch_id"))?,
         random: row
             .try_get::<String, _>("random")
             .ok()

@@ -32,7 +32,11 @@ fn initial_reward_epoch(network: &str) -> u32 {
 
 fn settings(fixture: &Map<String, Value>) -> EpochSettings {
     let s = &fixture["epochSettings"];
-    let int = |key: &str| s[key].as_u64().unwrap_or_else(|| panic!("epochSettings.{key}"));
+    let int = |key: &str| {
+        s[key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("epochSettings.{key}"))
+    };
     EpochSettings {
         first_voting_round_start_ts: int("firstVotingRoundStartTs"),
         voting_epoch_duration_seconds: int("votingEpochDurationSeconds"),
@@ -103,7 +107,10 @@ fn compare(context: &str, expected: &Value, actual: &Value) -> usize {
     for (key, want) in expected {
         let got = actual.get(key).unwrap_or(&Value::Null);
         if key == "feeds" {
-            let (want, got) = (want.as_array().expect("feeds"), got.as_array().expect("feeds"));
+            let (want, got) = (
+                want.as_array().expect("feeds"),
+                got.as_array().expect("feeds"),
+            );
             assert_eq!(want.len(), got.len(), "{context}: number of feeds");
             for (i, (w, g)) in want.iter().zip(got).enumerate() {
                 compare(&format!("{context} feed {i}"), w, g);
@@ -120,7 +127,11 @@ fn compare(context: &str, expected: &Value, actual: &Value) -> usize {
 }
 
 /// Checks one fixture on one backend; returns (rounds, fields) checked.
-async fn check(fixture: &Map<String, Value>, backend: TestBackend, name: &str) -> Option<(usize, usize)> {
+async fn check(
+    fixture: &Map<String, Value>,
+    backend: TestBackend,
+    name: &str,
+) -> Option<(usize, usize)> {
     let db = backend.fresh().await?;
     rows::load(&db.storage, fixture).await;
     let rounds = fixture["rounds"].as_object().expect("rounds");
@@ -130,11 +141,17 @@ async fn check(fixture: &Map<String, Value>, backend: TestBackend, name: &str) -
     for (round, expected) in rounds {
         let round: u32 = round.parse().expect("round id");
         let context = format!("{name} {backend:?} round {round}");
-        let status = service.results(round).await.unwrap_or_else(|e| panic!("{context}: {e}"));
+        let status = service
+            .results(round)
+            .await
+            .unwrap_or_else(|e| panic!("{context}: {e}"));
         let RoundStatus::Ready(record) = status else {
             panic!("{context}: {status:?}");
         };
-        assert_eq!(expected["status"], 0, "{context}: only complete rounds are listed");
+        assert_eq!(
+            expected["status"], 0,
+            "{context}: only complete rounds are listed"
+        );
         let epoch = reader
             .epoch_of_round(round, now())
             .await
@@ -187,8 +204,8 @@ fn fixtures() -> Vec<(String, Map<String, Value>)> {
         .map(|path| {
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let value: Value = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let value: Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let Value::Object(object) = value else {
                 panic!("{}: not an object", path.display());
             };
@@ -202,7 +219,9 @@ async fn db_fixture_gives_every_round_result_on_sqlite_and_postgres() {
     for (name, fixture) in fixtures() {
         for backend in [TestBackend::Sqlite, TestBackend::Postgres] {
             if let Some((rounds, fields)) = check(&fixture, backend, &name).await {
-                println!("db-to-round {name} on {backend:?}: {rounds} rounds, {fields} fields checked");
+                println!(
+                    "db-to-round {name} on {backend:?}: {rounds} rounds, {fields} fields checked"
+                );
             }
         }
     }

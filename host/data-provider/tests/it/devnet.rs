@@ -7,9 +7,9 @@ use std::time::Duration;
 use alloy::providers::{Provider, ProviderBuilder};
 use alloy_primitives::{Bytes, U256};
 use ftso_core::commit::{FTSO_PROTOCOL_ID, Reveal};
+use ftso_core::epoch::EpochSettings;
 use ftso_core::payload::{PayloadMessage, SUBMIT1_SELECTOR, SUBMIT2_SELECTOR, encode_concatenated};
 use ftso_core::round::{Voter, VoterSubmission, calculate_round};
-use ftso_core::epoch::EpochSettings;
 use ftso_data_provider::chain::{ChainReader, ContractAddresses, ProtocolParams};
 use ftso_data_provider::round::{RoundResults, RoundStatus};
 use ftso_devnet::{Devnet, DevnetConfig, scenario as devnet_scenario};
@@ -23,7 +23,12 @@ use crate::rows::word;
 /// How long the indexer may take to reach a block (a slow, loaded CI machine).
 const INDEX_TIMEOUT: Duration = Duration::from_secs(180);
 
-async fn send(devnet: &Devnet, selector: [u8; 4], from: alloy_primitives::Address, message: PayloadMessage) {
+async fn send(
+    devnet: &Devnet,
+    selector: [u8; 4],
+    from: alloy_primitives::Address,
+    message: PayloadMessage,
+) {
     let mut input = selector.to_vec();
     input.extend(encode_concatenated(&[message]).expect("encode"));
     devnet
@@ -43,14 +48,19 @@ async fn wait_indexed(storage: &ftso_storage::Storage, block: u64) {
         if indexed {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "block {block} not indexed in time");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "block {block} not indexed in time"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_devnet_round_is_computed_from_indexed_submissions() {
-    let devnet = Devnet::start(DevnetConfig::default()).await.expect("devnet");
+    let devnet = Devnet::start(DevnetConfig::default())
+        .await
+        .expect("devnet");
     let db = sqlite().await;
     let cancel = CancellationToken::new();
     let provider = ProviderBuilder::new()
@@ -61,14 +71,23 @@ async fn a_devnet_round_is_computed_from_indexed_submissions() {
         new_block_poll_interval: Duration::from_millis(50),
         ..IndexerConfig::default()
     };
-    let indexer = tokio::spawn(ftso_indexer::run(config, db.storage.clone(), provider, cancel.clone()));
+    let indexer = tokio::spawn(ftso_indexer::run(
+        config,
+        db.storage.clone(),
+        provider,
+        cancel.clone(),
+    ));
 
-    devnet_scenario::complete_reward_epoch(&devnet).await.expect("reward epoch 1");
+    devnet_scenario::complete_reward_epoch(&devnet)
+        .await
+        .expect("reward epoch 1");
     let c = *devnet.contracts();
     let settings = EpochSettings {
         first_voting_round_start_ts: devnet.first_voting_round_start_ts(),
         voting_epoch_duration_seconds: devnet.config().voting_epoch.as_secs(),
-        first_reward_epoch_start_voting_round_id: devnet.config().first_reward_epoch_start_voting_round_id,
+        first_reward_epoch_start_voting_round_id: devnet
+            .config()
+            .first_reward_epoch_start_voting_round_id,
         reward_epoch_duration_in_voting_epochs: devnet.config().reward_epoch_voting_epochs,
         reveal_deadline_seconds: devnet.config().reveal_deadline.as_secs(),
     };
@@ -89,11 +108,17 @@ async fn a_devnet_round_is_computed_from_indexed_submissions() {
     // A round of reward epoch 1: wait for its policy to be indexed, then commit.
     let now = devnet.latest_timestamp().await.expect("time");
     let round = settings.voting_round_at(now).expect("round") + 1;
-    devnet.warp_to(settings.voting_round_start(round) + 1).await.expect("warp");
+    devnet
+        .warp_to(settings.voting_round_start(round) + 1)
+        .await
+        .expect("warp");
     let block = devnet.provider().get_block_number().await.expect("block");
     wait_indexed(&db.storage, block).await;
     let chain_now = devnet.latest_timestamp().await.expect("time");
-    let epoch = reader.epoch_of_round(round, chain_now).await.expect("epoch of the round");
+    let epoch = reader
+        .epoch_of_round(round, chain_now)
+        .await
+        .expect("epoch of the round");
     assert_eq!(epoch.reward_epoch_id, 1);
     assert_eq!(epoch.voters.len(), devnet.entities().len());
 
@@ -107,19 +132,36 @@ async fn a_devnet_round_is_computed_from_indexed_submissions() {
             encoded_values: ftso_core::value::encode_scaled(&values),
         };
         let hash = reveal.commit_hash(entity.submit_address(), round);
-        send(&devnet, SUBMIT1_SELECTOR, entity.submit_address(), PayloadMessage {
-            protocol_id: FTSO_PROTOCOL_ID,
-            voting_round_id: round,
-            payload: hash.to_vec(),
-        })
+        send(
+            &devnet,
+            SUBMIT1_SELECTOR,
+            entity.submit_address(),
+            PayloadMessage {
+                protocol_id: FTSO_PROTOCOL_ID,
+                voting_round_id: round,
+                payload: hash.to_vec(),
+            },
+        )
         .await;
         reveals.push((entity.submit_address(), reveal, values));
     }
-    devnet.warp_to(settings.voting_round_end(round) + 1).await.expect("warp");
+    devnet
+        .warp_to(settings.voting_round_end(round) + 1)
+        .await
+        .expect("warp");
     for (from, reveal, _) in &reveals {
-        send(&devnet, SUBMIT2_SELECTOR, *from, reveal.submit2_message(round).expect("reveal")).await;
+        send(
+            &devnet,
+            SUBMIT2_SELECTOR,
+            *from,
+            reveal.submit2_message(round).expect("reveal"),
+        )
+        .await;
     }
-    devnet.warp_to(settings.reveal_deadline(round) + 1).await.expect("warp");
+    devnet
+        .warp_to(settings.reveal_deadline(round) + 1)
+        .await
+        .expect("warp");
     let block = devnet.provider().get_block_number().await.expect("block");
     wait_indexed(&db.storage, block).await;
     let chain_now = devnet.latest_timestamp().await.expect("time");
@@ -140,13 +182,19 @@ async fn a_devnet_round_is_computed_from_indexed_submissions() {
             Voter {
                 submit_address: v.submit_address,
                 weight: v.median_weight,
-                submission: VoterSubmission::Valid { random: reveal.random, values: values.clone() },
+                submission: VoterSubmission::Valid {
+                    random: reveal.random,
+                    values: values.clone(),
+                },
                 benched: false,
             }
         })
         .collect();
     let expected = calculate_round(round, &epoch.feeds, &voters).expect("core result");
-    assert_eq!(record.valid_eligible_reveals().len(), devnet.entities().len());
+    assert_eq!(
+        record.valid_eligible_reveals().len(),
+        devnet.entities().len()
+    );
     assert!(record.reveal_offenders().is_empty());
     assert_eq!(record.random, U256::from(7_000 * 3 + 3));
     assert!(record.is_secure_random);

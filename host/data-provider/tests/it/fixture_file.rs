@@ -67,7 +67,7 @@ fn abbreviation_matches(hash: &B256, abbreviated: &str) -> bool {
     full.starts_with(head) && full.ends_with(tail)
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "one expected round, spelled out")]
 fn round_json(
     round: u32,
     valid: &[u8],
@@ -129,17 +129,39 @@ fn write_db_to_round_fixture() {
         0x499bf,
         false,
         [
-            Feed { value: 3_857_688, turnout: 6000, q1: Some(3_857_000), q3: Some(3_858_050), participating: 6000 },
-            Feed { value: 217_500, turnout: 3000, q1: Some(217_500), q3: Some(217_512), participating: 3000 },
-            Feed { value: 204_600, turnout: 6000, q1: Some(204_000), q3: Some(205_000), participating: 6000 },
+            Feed {
+                value: 3_857_688,
+                turnout: 6000,
+                q1: Some(3_857_000),
+                q3: Some(3_858_050),
+                participating: 6000,
+            },
+            Feed {
+                value: 217_500,
+                turnout: 3000,
+                q1: Some(217_500),
+                q3: Some(217_512),
+                participating: 3000,
+            },
+            Feed {
+                value: 204_600,
+                turnout: 6000,
+                q1: Some(204_000),
+                q3: Some(205_000),
+                participating: 6000,
+            },
         ],
         "0x593b974fb2bfa02512a223d027933de2b23b32fe9f9909fb85ee6bf99fd76791",
     );
-    for (leaf, abbreviated) in leaves_1005
-        .iter()
-        .zip(["8f2f6bf6…864c", "408b0935…8638", "8b97f59d…7de9"])
+    for (leaf, abbreviated) in
+        leaves_1005
+            .iter()
+            .zip(["8f2f6bf6…864c", "408b0935…8638", "8b97f59d…7de9"])
     {
-        assert!(abbreviation_matches(leaf, abbreviated), "leaf {leaf} vs digest {abbreviated}");
+        assert!(
+            abbreviation_matches(leaf, abbreviated),
+            "leaf {leaf} vs digest {abbreviated}"
+        );
     }
     assert!(abbreviation_matches(&random_leaf_1005, "911cd807…6d61"));
     // Round 1006: everyone valid, 4 and 5 benched (offenders of 1005); random = 100600+100601+100602.
@@ -154,9 +176,27 @@ fn write_db_to_round_fixture() {
         0x49aeb,
         true,
         [
-            Feed { value: 3_860_500, turnout: 10_000, q1: Some(3_859_025), q3: Some(3_860_500), participating: 10_000 },
-            Feed { value: 218_150, turnout: 10_000, q1: Some(218_100), q3: Some(218_200), participating: 10_000 },
-            Feed { value: 212_000, turnout: 7000, q1: Some(211_000), q3: Some(212_000), participating: 7000 },
+            Feed {
+                value: 3_860_500,
+                turnout: 10_000,
+                q1: Some(3_859_025),
+                q3: Some(3_860_500),
+                participating: 10_000,
+            },
+            Feed {
+                value: 218_150,
+                turnout: 10_000,
+                q1: Some(218_100),
+                q3: Some(218_200),
+                participating: 10_000,
+            },
+            Feed {
+                value: 212_000,
+                turnout: 7000,
+                q1: Some(211_000),
+                q3: Some(212_000),
+                participating: 7000,
+            },
         ],
         "0x01c221fd4cbd47d1ba2de4aae49d79e49eeda0a5bf9553b378dffc95d80db428",
     );

@@ -79,7 +79,13 @@ impl Rows {
         timestamp: u64,
     ) {
         let hash = commit_hash(from, round, random, encoded);
-        self.submit(submission, SUBMIT1_SELECTOR, from, &[message(round, hash.to_vec())], timestamp);
+        self.submit(
+            submission,
+            SUBMIT1_SELECTOR,
+            from,
+            &[message(round, hash.to_vec())],
+            timestamp,
+        );
     }
 
     /// A submit2 transaction revealing `random ‖ encoded` for `round`.
@@ -93,7 +99,13 @@ impl Rows {
         timestamp: u64,
     ) {
         let payload = [random.as_slice(), encoded].concat();
-        self.submit(submission, SUBMIT2_SELECTOR, from, &[message(round, payload)], timestamp);
+        self.submit(
+            submission,
+            SUBMIT2_SELECTOR,
+            from,
+            &[message(round, payload)],
+            timestamp,
+        );
     }
 
     /// A Submission transaction carrying `messages`.
@@ -141,8 +153,10 @@ pub async fn insert(storage: &Storage, table: &str, rows: &[Value]) {
         let Some(object) = row.as_object() else {
             panic!("{table} row is not an object: {row}");
         };
-        let columns: Vec<(&String, &Value)> =
-            object.iter().filter(|(k, _)| k.as_str() != "updated").collect();
+        let columns: Vec<(&String, &Value)> = object
+            .iter()
+            .filter(|(k, _)| k.as_str() != "updated")
+            .collect();
         let names: Vec<String> = columns.iter().map(|(k, _)| format!("\"{k}\"")).collect();
         let params: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
         let sql = format!(

@@ -43,7 +43,10 @@ fn now() -> u64 {
 }
 
 async fn root_of_1005(reader: Arc<ChainReader>) -> String {
-    let status = RoundResults::new(reader).results(1005).await.expect("round 1005");
+    let status = RoundResults::new(reader)
+        .results(1005)
+        .await
+        .expect("round 1005");
     let RoundStatus::Ready(record) = status else {
         panic!("round 1005: {status:?}");
     };
@@ -69,7 +72,10 @@ async fn both_registration_layouts_give_the_same_epoch() {
     assert_eq!(epoch_next, epoch_v1);
     assert_eq!(epoch_v1.voters.len(), 5);
     assert_eq!(epoch_v1.voters[3].submit_address, address(4, Role::Submit));
-    assert_eq!(root_of_1005(reader(v1.storage.clone(), local_test())).await, ROOT_1005);
+    assert_eq!(
+        root_of_1005(reader(v1.storage.clone(), local_test())).await,
+        ROOT_1005
+    );
 }
 
 #[tokio::test]
@@ -84,8 +90,14 @@ async fn an_upgraded_contract_is_read_at_both_addresses() {
         .epoch_of_round(1005, now())
         .await
         .expect("epoch");
-    let both = reader(upgraded.storage.clone(), scenario::contracts_with_upgrades());
-    assert_eq!(*both.epoch_of_round(1005, now()).await.expect("epoch"), *expected);
+    let both = reader(
+        upgraded.storage.clone(),
+        scenario::contracts_with_upgrades(),
+    );
+    assert_eq!(
+        *both.epoch_of_round(1005, now()).await.expect("epoch"),
+        *expected
+    );
     assert_eq!(root_of_1005(both).await, ROOT_1005);
 
     let old_only = reader(upgraded.storage.clone(), local_test());
@@ -105,27 +117,69 @@ async fn bad_hash_late_malformed_and_wrong_round_count_as_the_reference_counts_t
     let reveal_at = start(r + 1) + 3;
     let submit = |i| address(i, Role::Submit);
     for i in 1..=4 {
-        rows.commit(submission, submit(i), r, random(r, i), &encoded(r, i), commit_at);
+        rows.commit(
+            submission,
+            submit(i),
+            r,
+            random(r, i),
+            &encoded(r, i),
+            commit_at,
+        );
     }
     // Voter 5 commits in round 1009 a message for round 1008: ignored, so 5 is no committer.
     let hash = ftso_core::commit::commit_hash(submit(5), r, random(r, 5), &encoded(r, 5));
-    rows.submit(submission, SUBMIT1_SELECTOR, submit(5), &[message(r - 1, hash.to_vec())], commit_at);
+    rows.submit(
+        submission,
+        SUBMIT1_SELECTOR,
+        submit(5),
+        &[message(r - 1, hash.to_vec())],
+        commit_at,
+    );
     // Voter 1 reveals another random: the hash does not open the commit.
     rows.reveal(submission, submit(1), r, word(1), &encoded(r, 1), reveal_at);
     // Voter 2 reveals at the deadline (relative time 10 = R): too late.
-    rows.reveal(submission, submit(2), r, random(r, 2), &encoded(r, 2), start(r + 1) + 10);
+    rows.reveal(
+        submission,
+        submit(2),
+        r,
+        random(r, 2),
+        &encoded(r, 2),
+        start(r + 1) + 10,
+    );
     // Voter 3 reveals validly, then sends a transaction whose second message is truncated: the
     // whole transaction (and its otherwise valid-looking first message) is dropped.
-    rows.reveal(submission, submit(3), r, random(r, 3), &encoded(r, 3), reveal_at);
+    rows.reveal(
+        submission,
+        submit(3),
+        r,
+        random(r, 3),
+        &encoded(r, 3),
+        reveal_at,
+    );
     let mut calldata = SUBMIT2_SELECTOR.to_vec();
     let bad_first = [word(7).as_slice(), &encoded(r, 3)].concat();
-    calldata.extend(ftso_core::payload::encode_concatenated(&[message(r, bad_first)]).expect("encode"));
+    calldata
+        .extend(ftso_core::payload::encode_concatenated(&[message(r, bad_first)]).expect("encode"));
     calldata.extend([100, 0, 0, 3, 0xf1, 0, 40, 1, 2, 3]);
     rows.transaction(submit(3), submission, &calldata, reveal_at + 1);
     // Voter 4 reveals with the message for the wrong round: ignored, so 4 did not reveal.
-    rows.reveal(submission, submit(4), r + 1, random(r, 4), &encoded(r, 4), reveal_at);
+    rows.reveal(
+        submission,
+        submit(4),
+        r + 1,
+        random(r, 4),
+        &encoded(r, 4),
+        reveal_at,
+    );
     // Voter 5 reveals validly but never committed to round 1009.
-    rows.reveal(submission, submit(5), r, random(r, 5), &encoded(r, 5), reveal_at);
+    rows.reveal(
+        submission,
+        submit(5),
+        r,
+        random(r, 5),
+        &encoded(r, 5),
+        reveal_at,
+    );
 
     let db = sqlite().await;
     rows::insert(&db.storage, "states", &rows::states(0, start(r + 2))).await;
@@ -136,14 +190,23 @@ async fn bad_hash_late_malformed_and_wrong_round_count_as_the_reference_counts_t
         panic!("round 1009 not ready");
     };
     assert_eq!(record.valid_eligible_reveals(), vec![submit(3)]);
-    assert_eq!(record.reveal_offenders(), vec![submit(1), submit(2), submit(4)]);
+    assert_eq!(
+        record.reveal_offenders(),
+        vec![submit(1), submit(2), submit(4)]
+    );
     assert_eq!(
         record.benched(),
         vec![submit(4), submit(5)],
         "the offenders of round 1005 are in 1009's benching window"
     );
     assert_eq!(record.random, alloy_primitives::U256::from(100_902u64));
-    assert!(!record.is_secure_random, "one non-benched revealer and unbenched offenders");
-    assert_eq!(record.feeds[0].value, 3_860_500, "voter 3's BTC value alone");
+    assert!(
+        !record.is_secure_random,
+        "one non-benched revealer and unbenched offenders"
+    );
+    assert_eq!(
+        record.feeds[0].value, 3_860_500,
+        "voter 3's BTC value alone"
+    );
     assert_eq!(record.feeds[0].turnout_bips, 3000);
 }

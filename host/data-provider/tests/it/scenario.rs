@@ -11,8 +11,7 @@ use alloy_primitives::aliases::U24;
 use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
 use ftso_chain::legacy::{IFlareSystemsCalculatorV1, IVoterRegistryV1};
 use ftso_chain::{
-    IFlareSystemsCalculator, IFlareSystemsManager, IFtsoRewardOffersManager, IRelay,
-    IVoterRegistry,
+    IFlareSystemsCalculator, IFlareSystemsManager, IFtsoRewardOffersManager, IRelay, IVoterRegistry,
 };
 use ftso_core::epoch::EpochSettings;
 use ftso_core::feed::FeedId;
@@ -161,7 +160,12 @@ pub fn epoch_events(rows: &mut Rows, contracts: &ContractAddresses, options: &Op
         offers,
         &IFtsoRewardOffersManager::InflationRewardsOffered {
             rewardEpochId: U24::from(1),
-            feedIds: Bytes::from(feeds.iter().flat_map(|(id, _)| id.0.to_vec()).collect::<Vec<_>>()),
+            feedIds: Bytes::from(
+                feeds
+                    .iter()
+                    .flat_map(|(id, _)| id.0.to_vec())
+                    .collect::<Vec<_>>(),
+            ),
             decimals: Bytes::from(feeds.iter().map(|(_, d)| *d).collect::<Vec<_>>()),
             amount: U256::from(1_000_000u64),
             minRewardedTurnoutBIPS: 5000,
@@ -327,7 +331,14 @@ pub fn submissions(rows: &mut Rows, submission: Address) {
     for r in ROUNDS {
         for i in VOTERS {
             let from = address(i, Role::Submit);
-            rows.commit(submission, from, r, random(r, i), &encoded(r, i), start(r) + 5);
+            rows.commit(
+                submission,
+                from,
+                r,
+                random(r, i),
+                &encoded(r, i),
+                start(r) + 5,
+            );
         }
         for i in VOTERS {
             let offset = match (r, i) {
@@ -336,7 +347,14 @@ pub fn submissions(rows: &mut Rows, submission: Address) {
                 _ => 3,
             };
             let from = address(i, Role::Submit);
-            rows.reveal(submission, from, r, random(r, i), &encoded(r, i), start(r + 1) + offset);
+            rows.reveal(
+                submission,
+                from,
+                r,
+                random(r, i),
+                &encoded(r, i),
+                start(r + 1) + offset,
+            );
         }
     }
 }
