@@ -411,7 +411,14 @@ pub(crate) async fn send_tx(
     tx: TransactionRequest,
 ) -> anyhow::Result<TransactionReceipt> {
     let pending = provider.send_transaction(tx).await?;
-    let hash = *pending.tx_hash();
+    wait_for_receipt(provider, *pending.tx_hash()).await
+}
+
+/// Waits for the receipt of `hash`; a failed status is an error.
+pub(crate) async fn wait_for_receipt(
+    provider: &DevnetProvider,
+    hash: alloy::primitives::TxHash,
+) -> anyhow::Result<TransactionReceipt> {
     // With automine the receipt exists as soon as eth_sendTransaction returns; poll briefly otherwise.
     let mut delay = Duration::from_millis(5);
     let deadline = Instant::now() + RECEIPT_TIMEOUT;

@@ -689,3 +689,48 @@ fn selectors_and_topics_match_the_network() {
         assert_eq!(alloy::primitives::hex::encode(topic), expected);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_interval_mining_both_daemonize_calls_share_a_block() {
+    crate::init_tracing();
+    let devnet = Devnet::start(DevnetConfig {
+        block_time: Some(std::time::Duration::from_secs(1)),
+        ..DevnetConfig::default()
+    })
+    .await
+    .unwrap();
+    let _driver = devnet.spawn_daemon_driver(std::time::Duration::from_millis(100));
+    let daemonized = [
+        devnet.contracts().flare_systems_manager,
+        devnet.contracts().fast_updater,
+    ];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut checked = head(&devnet).await;
+    loop {
+        let latest = head(&devnet).await;
+        for number in checked + 1..=latest {
+            let block = devnet
+                .provider()
+                .get_block_by_number(number.into())
+                .full()
+                .await
+                .unwrap()
+                .unwrap();
+            let targets: Vec<Address> = block
+                .transactions
+                .txns()
+                .filter(|tx| tx.inner.signer() == devnet.daemon_account().address())
+                .filter_map(alloy::consensus::Transaction::to)
+                .collect();
+            if targets == daemonized {
+                return;
+            }
+        }
+        checked = latest;
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no block with both daemonize calls within 60 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
