@@ -45,6 +45,21 @@ pub(crate) struct DutyContext {
 }
 
 impl DutyContext {
+    /// [`Self::send`] for the duty named `duty` (the reference's name, e.g. `RegisterVoter`) of reward epoch
+    /// `epoch`; a failure reads "`duty` failed for epoch `epoch`: …".
+    pub(crate) async fn send_duty(
+        &self,
+        duty: &str,
+        epoch: u32,
+        call: Call,
+        fees: &FeePolicy,
+        already_done: &[&str],
+    ) -> anyhow::Result<Outcome> {
+        self.send(call, fees, already_done)
+            .await
+            .map_err(|error| anyhow::anyhow!("{duty} failed for epoch {epoch}: {error}"))
+    }
+
     /// Sends `call` with `fees`; a revert containing one of `already_done` is [`Outcome::AlreadyDone`].
     pub(crate) async fn send(
         &self,

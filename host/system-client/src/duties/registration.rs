@@ -37,9 +37,14 @@ pub(crate) async fn register_voter(ctx: &DutyContext, current: u32) -> anyhow::R
         },
     );
     let outcome = ctx
-        .send(call, &ctx.config.gas_register, ALREADY_DONE)
-        .await
-        .map_err(|error| anyhow::anyhow!("RegisterVoter failed for epoch {epoch}: {error}"))?;
+        .send_duty(
+            "RegisterVoter",
+            epoch,
+            call,
+            &ctx.config.gas_register,
+            ALREADY_DONE,
+        )
+        .await?;
     if let Outcome::Sent { tx_hash } = &outcome {
         tracing::info!(voter = %ctx.identity, reward_epoch = epoch, %tx_hash, ?scheme,
             "Voter {} registered for epoch {epoch}", ctx.identity);

@@ -121,7 +121,12 @@ async fn sign(ctx: &DutyContext, prefix: &str, epoch: u32) -> anyhow::Result<Out
             _signature: IFlareSystemsManager::Signature { v, r, s },
         },
     );
-    ctx.send(call, &ctx.config.gas_systems_manager, ALREADY_DONE)
-        .await
-        .map_err(|error| anyhow::anyhow!("signRewards for epoch {epoch}: {error}"))
+    ctx.send_duty(
+        "SignRewards",
+        epoch,
+        call,
+        &ctx.config.gas_systems_manager,
+        ALREADY_DONE,
+    )
+    .await
 }

@@ -57,11 +57,14 @@ pub(crate) async fn sign_new_signing_policy(
         },
     );
     let outcome = ctx
-        .send(call, &ctx.config.gas_systems_manager, ALREADY_DONE)
-        .await
-        .map_err(|error| {
-            anyhow::anyhow!("SignNewSigningPolicy failed for epoch {epoch}: {error}")
-        })?;
+        .send_duty(
+            "SignNewSigningPolicy",
+            epoch,
+            call,
+            &ctx.config.gas_systems_manager,
+            ALREADY_DONE,
+        )
+        .await?;
     if let Outcome::Sent { tx_hash } = &outcome {
         tracing::info!(reward_epoch = epoch, %tx_hash, ?scheme, "New signing policy sent for epoch {epoch}");
         tracing::info!(reward_epoch = epoch, "SignNewSigningPolicy success");

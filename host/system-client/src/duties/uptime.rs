@@ -50,9 +50,14 @@ pub(crate) async fn sign_uptime_vote(ctx: &DutyContext, current: u32) -> anyhow:
         },
     );
     let outcome = ctx
-        .send(call, &ctx.config.gas_systems_manager, ALREADY_DONE)
-        .await
-        .map_err(|error| anyhow::anyhow!("SignUptimeVote failed for epoch {epoch}: {error}"))?;
+        .send_duty(
+            "SignUptimeVote",
+            epoch,
+            call,
+            &ctx.config.gas_systems_manager,
+            ALREADY_DONE,
+        )
+        .await?;
     if let Outcome::Sent { tx_hash } = &outcome {
         tracing::info!(reward_epoch = epoch, %tx_hash, "Uptime vote sent for epoch {epoch}");
         tracing::info!(reward_epoch = epoch, "SignUptimeVote completed");
