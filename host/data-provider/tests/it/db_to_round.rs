@@ -177,7 +177,18 @@ async fn check(
         let epoch = reader.epoch_of_round(round, now()).await.expect("epoch");
         compare(&context, expected, &round_json(&record, &epoch));
     }
+    let answers = if fixture["network"] == "local-test" && fixture.contains_key("http") {
+        check_http(fixture, storage_for_http(&db.url).await, name).await
+    } else {
+        0
+    };
+    println!("db-to-round {name} on {backend:?}: {answers} HTTP answers checked");
     Some((rounds.len(), fields))
+}
+
+/// The database again, for the HTTP check (results are answered from storage by now).
+async fn storage_for_http(url: &str) -> Storage {
+    Storage::open(url).await.expect("reopen")
 }
 
 fn now() -> u64 {
@@ -225,4 +236,154 @@ async fn db_fixture_gives_every_round_result_on_sqlite_and_postgres() {
             }
         }
     }
+}
+
+/// A feed-values server answering every round with the fixture's values: 38573.26, 2175.12 and
+/// nothing (no `value` key) for the third feed.
+async fn fixture_values() -> Arc<dyn ftso_feeds::FeedValueSource> {
+    use axum::routing::post;
+    let app = axum::Router::new().route(
+        "/feed-values/{round}",
+        post(
+            |axum::extract::Path(round): axum::extract::Path<u32>| async move {
+                axum::Json(json!({"votingRoundId": round, "data": [
+                    {"feed": {"category": 1, "name": "BTC/USD"}, "value": 38573.26},
+                    {"feed": {"category": 1, "name": "ETH/USD"}, "value": 2175.12},
+                    {"feed": {"category": 1, "name": "FLR/USD"}}
+                ]}))
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Arc::new(
+        ftso_feeds::source::HttpFeedValues::new(
+            &format!("http://{addr}"),
+            std::time::Duration::from_secs(10),
+        )
+        .expect("client"),
+    )
+}
+
+/// `expected` ⊆ `actual`: every key of an expected object is present and equal (arrays whole).
+fn assert_subset(context: &str, expected: &Value, actual: &Value) {
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(got)) => {
+            for (key, w) in want {
+                let g = got
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{context}: no {key} in {actual}"));
+                assert_subset(&format!("{context}.{key}"), w, g);
+            }
+        }
+        _ => assert_eq!(expected, actual, "{context}"),
+    }
+}
+
+/// Serves the fixture's `http` expectations through the real HTTP API; returns answers checked.
+async fn check_http(fixture: &Map<String, Value>, storage: Storage, name: &str) -> usize {
+    use crate::api_support::TestApi;
+    let http = &fixture["http"];
+    let rounds = fixture["rounds"].as_object().expect("rounds");
+    let first: u32 = rounds
+        .keys()
+        .next()
+        .expect("a round")
+        .parse()
+        .expect("round id");
+    let first_feed = rounds.values().next().expect("round")["feedOrder"][0]["id"]
+        .as_str()
+        .expect("feed id")
+        .to_owned();
+    let config: ftso_data_provider::DataProviderConfig = toml::from_str("").expect("defaults");
+    let api = TestApi::start(
+        config,
+        crate::api_support::KEY,
+        storage,
+        fixture_values().await,
+    )
+    .await;
+    let submit_signatures = address_of(1, crate::scenario::Role::SubmitSignatures);
+    let unknown = http["submit2_unknown_address"]
+        .as_str()
+        .expect("address")
+        .to_owned();
+    let unknown_feed = http["specificFeedUnknownId"]
+        .as_str()
+        .expect("feed")
+        .to_owned();
+    let gets = [
+        (
+            "submitSignatures",
+            format!("/submitSignatures/{first}/{submit_signatures}"),
+        ),
+        ("data", format!("/data/{first}")),
+        (
+            "specificFeed",
+            format!("/specific-feed/{first_feed}/{first}"),
+        ),
+        (
+            "specificFeedUnknown",
+            format!("/specific-feed/{unknown_feed}/{first}"),
+        ),
+        ("submit2_unknown", format!("/submit2/{first}/{unknown}")),
+    ];
+    let mut answers = 0;
+    for (key, path) in gets {
+        let body = api.get_json(&path).await;
+        assert_eq!(body, http[key], "{name} {path}");
+        answers += 1;
+    }
+    let abis = api.get_json("/data-abis").await;
+    assert_eq!(
+        abis["data"].as_array().map(Vec::len),
+        http["dataAbisCount"].as_u64().map(|n| n as usize)
+    );
+    let median = api
+        .get_json(&format!("/medianCalculationResults/{first}"))
+        .await;
+    assert_subset(
+        &format!("{name} median"),
+        &http["median"],
+        &median["medianData"][0],
+    );
+    answers += 2;
+
+    // One commit and its reveal, four rounds after the first.
+    let round = first + 4;
+    let submit = address_of(1, crate::scenario::Role::Submit);
+    let commit =
+        crate::api_support::data_bytes(&api.get_json(&format!("/submit1/{round}/{submit}")).await);
+    let reveal =
+        crate::api_support::data_bytes(&api.get_json(&format!("/submit2/{round}/{submit}")).await);
+    let expected_commit = hex_bytes(&http["submit1"]["data"]);
+    let expected_reveal = hex_bytes(&http["submit2"]["data"]);
+    assert_eq!(commit[..7], expected_commit[..7], "submit1 header");
+    assert_eq!(reveal[..7], expected_reveal[..7], "submit2 header");
+    assert_eq!(reveal[39..], expected_reveal[39..], "revealed value bytes");
+    let random = alloy_primitives::B256::from_slice(&reveal[7..39]);
+    let hash = ftso_core::commit::commit_hash(
+        submit.parse().expect("address"),
+        round,
+        random,
+        &reveal[39..],
+    );
+    assert_eq!(
+        commit[7..],
+        hash[..],
+        "the commit is the hash of the reveal"
+    );
+    answers + 2
+}
+
+fn address_of(i: u8, role: crate::scenario::Role) -> String {
+    alloy_primitives::Address::to_checksum(&crate::scenario::address(i, role), None)
+}
+
+fn hex_bytes(value: &Value) -> Vec<u8> {
+    let text = value.as_str().expect("hex string");
+    alloy_primitives::hex::decode(text.trim_start_matches("0x")).expect("hex")
 }
