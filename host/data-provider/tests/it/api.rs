@@ -407,3 +407,29 @@ async fn the_openapi_document_describes_every_route() {
     assert_eq!(status, 200);
     assert!(page.contains("api-doc-json"));
 }
+
+#[tokio::test]
+async fn new_commits_are_refused_once_shutdown_begins_but_reveals_go_on() {
+    let db = scenario_db(TestBackend::Sqlite).await.unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let values: Arc<dyn FeedValueSource> = Arc::new(fixed_registry(cache.path()).await);
+    let api = TestApi::start(
+        DataProviderConfig::default(),
+        KEY,
+        db.storage.clone(),
+        values,
+    )
+    .await;
+    let submitter = alloy_primitives::address!("0x1234567890AbcdEF1234567890aBcdef12345678");
+    let committed = api.role.submit1(1009, submitter).await.unwrap();
+    assert_eq!(committed.data.map(|d| d.len()), Some(39));
+
+    api.role.begin_shutdown();
+    let spelled = submitter.to_checksum(None);
+    assert_eq!(
+        api.get(&format!("/submit1/1008/{spelled}")).await,
+        (200, NOT_AVAILABLE.to_owned())
+    );
+    let revealed = api.get_json(&format!("/submit2/1009/{spelled}")).await;
+    assert_eq!(revealed["status"], "OK");
+}
