@@ -189,7 +189,7 @@ mod loopback {
     use super::check_connector;
     connector_tests!(
         binance, okx, coinbase, kraken, bybit, gate, bitget, htx, mexc, cryptocom, bitstamp,
-        bitfinex,
+        bitfinex, bitmart, xt, coinex, bingx,
     );
 }
 
