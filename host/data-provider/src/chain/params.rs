@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use alloy_primitives::{Address, address};
+use ftso_chain::names;
 use ftso_core::epoch::EpochSettings;
 
 /// The reference's `RANDOM_GENERATION_BENCHING_WINDOW` (20 rounds on every network).
@@ -71,6 +72,20 @@ pub struct ContractAddresses {
 const SUBMISSION: Address = address!("0x2cA6571Daa15ce734Bbd0Bf27D5C9D16787fc33f");
 
 impl ContractAddresses {
+    /// One address per contract, looked up by its `FlareContractRegistry` name
+    /// (`ftso_chain::names`), e.g. from a devnet's deployment; `None` when a name is missing.
+    pub fn resolve(lookup: impl Fn(&str) -> Option<Address>) -> Option<Self> {
+        let one = |name: &str| lookup(name).map(|a| vec![a]);
+        Some(Self {
+            submission: one(names::SUBMISSION)?,
+            flare_systems_manager: one(names::FLARE_SYSTEMS_MANAGER)?,
+            relay: one(names::RELAY)?,
+            voter_registry: one(names::VOTER_REGISTRY)?,
+            flare_systems_calculator: one(names::FLARE_SYSTEMS_CALCULATOR)?,
+            ftso_reward_offers_manager: one(names::FTSO_REWARD_OFFERS_MANAGER)?,
+        })
+    }
+
     /// The addresses of a named network as the reference data provider knows them (`flare`,
     /// `songbird`, `coston`, `coston2`, and `local-test`, which shares coston2's), with both
     /// deployments of the voter contracts that were upgraded (the indexer collects both).

@@ -91,14 +91,8 @@ async fn a_devnet_round_is_computed_from_indexed_submissions() {
         reward_epoch_duration_in_voting_epochs: devnet.config().reward_epoch_voting_epochs,
         reveal_deadline_seconds: devnet.config().reveal_deadline.as_secs(),
     };
-    let contracts = ContractAddresses {
-        submission: vec![c.submission],
-        flare_systems_manager: vec![c.flare_systems_manager],
-        relay: vec![c.relay],
-        voter_registry: vec![c.voter_registry],
-        flare_systems_calculator: vec![c.flare_systems_calculator],
-        ftso_reward_offers_manager: vec![c.ftso_reward_offers_manager],
-    };
+    let contracts =
+        ContractAddresses::resolve(|name| c.by_name(name)).expect("FSP contracts deployed");
     let reader = std::sync::Arc::new(ChainReader::new(
         db.storage.clone(),
         contracts,
