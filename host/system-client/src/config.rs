@@ -241,3 +241,83 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    /// `config/node.example.toml`'s `[system_client]` tables with every `# key = value` line uncommented.
+    fn uncommented_example() -> SystemClientConfig {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/node.example.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        // Only the system client's tables: from `[system_client]` to the next table of another section.
+        let section: Vec<&str> = text
+            .lines()
+            .skip_while(|line| *line != "[system_client]")
+            .take_while(|line| !line.starts_with('[') || line.starts_with("[system_client"))
+            .collect();
+        assert!(
+            !section.is_empty(),
+            "no [system_client] section in the example"
+        );
+        let uncommented: String = section
+            .iter()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(rest)
+                    if rest
+                        .split_once(" = ")
+                        .is_some_and(|(k, _)| !k.contains(' ')) =>
+                {
+                    rest
+                }
+                _ => line,
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let table: toml::Table = toml::from_str(&uncommented).unwrap();
+        table["system_client"].clone().try_into().unwrap()
+    }
+
+    #[test]
+    fn the_example_section_names_every_key_with_its_default() {
+        let example = uncommented_example();
+        let defaults = SystemClientConfig::default();
+        assert_eq!(example.registry, defaults.registry);
+        assert_eq!(example.registration_message, defaults.registration_message);
+        assert_eq!(example.poll_interval, defaults.poll_interval);
+        assert_eq!(example.tx_attempts, defaults.tx_attempts);
+        assert_eq!(example.tx_attempt_timeout, defaults.tx_attempt_timeout);
+        assert_eq!(example.duties, defaults.duties);
+        assert_eq!(example.rewards.retries, defaults.rewards.retries);
+        assert_eq!(
+            example.rewards.retry_interval,
+            defaults.rewards.retry_interval
+        );
+        let gas = &example.gas_register;
+        let default_gas = FeePolicy::default();
+        assert_eq!(
+            (
+                gas.tx_type,
+                gas.max_priority_fee_multiplier,
+                gas.base_fee_multiplier
+            ),
+            (
+                default_gas.tx_type,
+                default_gas.max_priority_fee_multiplier,
+                default_gas.base_fee_multiplier
+            )
+        );
+        assert_eq!(
+            gas.minimal_max_priority_fee,
+            default_gas.minimal_max_priority_fee
+        );
+        assert_eq!(
+            gas.maximal_max_priority_fee,
+            default_gas.maximal_max_priority_fee
+        );
+        for role in KeyRole::ALL {
+            assert_eq!(example.keys.source(role).env_var(role), role.default_env());
+        }
+    }
+}
