@@ -2,6 +2,13 @@
 //! images here), so these checks keep the Dockerfile's steps and paths in line with the commands the other tests
 //! run and the files they use.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
 use std::path::PathBuf;
 
 fn root() -> PathBuf {

@@ -5,6 +5,13 @@
 //! one. How long to wait for a start: `FTSO_TEST_START_TIMEOUT_SECS` (default 600, a slow CI machine compiling the
 //! plugins and deploying the devnet).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
 use std::{
     io::{BufRead as _, BufReader, Read as _, Write as _},
     net::TcpStream,
