@@ -39,10 +39,11 @@ impl FeedValueSource for Registry {
 /// `POST {url}/feed-values` for the latest values (value-provider.md §1).
 ///
 /// Values are read by position, as the reference data provider reads them: entry `i` of the
-/// answer's `data` is the value of feed `i`. An absent `value` (or entry) is `None`; the other
-/// JSON types are coerced as JavaScript's `value * 10**decimals` would coerce them: `null` is 0,
-/// a boolean is 0 or 1, a numeric string is its number, anything else is NaN (which the value
-/// encoder then rejects, as the reference's encoder throws).
+/// answer's `data` is the value of feed `i`, and an answer with another number of entries than
+/// feeds asked is an error (the reference's encoder throws on it). An absent `value` is `None`;
+/// the other JSON types are coerced as JavaScript's `value * 10**decimals` would coerce them:
+/// `null` is 0, a boolean is 0 or 1, a numeric string is its number, anything else is NaN (which
+/// the value encoder then rejects, as the reference's encoder throws).
 #[derive(Debug, Clone)]
 pub struct HttpFeedValues {
     base_url: String,
@@ -122,12 +123,14 @@ fn values_from_answer(text: &str, count: usize) -> anyhow::Result<Vec<Option<f64
         .get("data")
         .and_then(serde_json::Value::as_array)
         .context("no `data` array")?;
-    Ok((0..count)
-        .map(|i| {
-            data.get(i)
-                .and_then(|entry| entry.get("value"))
-                .map(js_number)
-        })
+    anyhow::ensure!(
+        data.len() == count,
+        "{} value(s) for {count} feed(s) asked",
+        data.len()
+    );
+    Ok(data
+        .iter()
+        .map(|entry| entry.get("value").map(js_number))
         .collect())
 }
 
@@ -168,11 +171,13 @@ mod tests {
             {"feed":{"category":1,"name":"C"},"value":null},
             {"feed":{"category":1,"name":"D"},"value":"1.5"},
             {"feed":{"category":1,"name":"E"},"value":true}]}"#;
-        let values = values_from_answer(text, 6).unwrap();
+        let values = values_from_answer(text, 5).unwrap();
         assert_eq!(
             values,
-            vec![Some(38573.26), None, Some(0.0), Some(1.5), Some(1.0), None]
+            vec![Some(38573.26), None, Some(0.0), Some(1.5), Some(1.0)]
         );
+        assert!(values_from_answer(text, 6).is_err(), "one entry missing");
+        assert!(values_from_answer(text, 4).is_err(), "one entry too many");
         let nan = values_from_answer(r#"{"data":[{"value":"abc"}]}"#, 1).unwrap();
         assert!(nan[0].is_some_and(f64::is_nan));
         assert!(values_from_answer(r#"{"votingRoundId":7}"#, 1).is_err());
