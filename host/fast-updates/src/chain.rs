@@ -92,7 +92,7 @@ impl Contracts {
 }
 
 /// `getContractAddressByName(name)`; an error when the name is not registered.
-async fn registry_address(
+pub(crate) async fn registry_address(
     provider: &DynProvider,
     registry: Address,
     name: &'static str,

@@ -69,6 +69,19 @@ pub struct FastUpdatesClient {
 }
 
 impl FastUpdatesClient {
+    /// [`Self::start`] with senders of its own (on the chain the provider serves).
+    pub async fn connect(
+        config: &FastUpdatesConfig,
+        provider: DynProvider,
+        values: Arc<dyn FeedValueSource>,
+    ) -> anyhow::Result<Self> {
+        let chain_id = alloy::providers::Provider::get_chain_id(&provider)
+            .await
+            .context("cannot read the chain id")?;
+        let senders = Senders::new(provider.clone(), chain_id);
+        Self::start(config, provider, &senders, values).await
+    }
+
     /// Loads the keys, resolves the contracts and reads the submission window: everything that must work
     /// before the loop starts. Each submission account gets its sender from `senders`, so a key shared with
     /// another role shares its nonce sequence.

@@ -19,6 +19,14 @@ pub fn registration_calldata(key: &SortitionKey, identity: &Address) -> anyhow::
     Ok(registration.calldata())
 }
 
+/// `EntityManager`'s address from the contract registry.
+pub async fn entity_manager(
+    provider: &alloy::providers::DynProvider,
+    registry: Address,
+) -> anyhow::Result<Address> {
+    crate::chain::registry_address(provider, registry, ftso_chain::names::ENTITY_MANAGER).await
+}
+
 /// Sends `registerPublicKey` for `key` from `identity` (the sender of the entity's identity key) to
 /// `entity_manager`. Reverts ("public key already registered", "public key verification error") are returned as
 /// [`TxError::Reverted`].

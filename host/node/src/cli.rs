@@ -22,6 +22,8 @@ enum Command {
     Plugin(commands::plugin::PluginCommand),
     /// An entity's keys from one mnemonic: generate, import, show.
     Keys(commands::keys::KeysCommand),
+    /// The fast-updates sortition key: keygen, register.
+    FastUpdates(commands::fast_updates::FastUpdatesCommand),
     /// Serve feed values from WebAssembly plugins (the REST contract on port 3101).
     Feeds(commands::feeds::FeedsCommand),
     /// Start a local FSP devnet (anvil + the project's contracts) and drive it until Ctrl-C.
@@ -36,6 +38,7 @@ impl Cli {
             Command::Network(command) => command.execute(),
             Command::Plugin(command) => command.execute(),
             Command::Keys(command) => command.execute(),
+            Command::FastUpdates(command) => command.execute(),
             Command::Feeds(command) => command.execute(),
             Command::Devnet(command) => command.execute(),
         }

@@ -59,6 +59,8 @@ pub struct NodeConfig {
     pub system_client: ftso_system_client::SystemClientConfig,
     /// The data provider role and its reference HTTP API.
     pub data_provider: ftso_data_provider::DataProviderConfig,
+    /// The fast-updates client: sortition key, signing-policy key, submission accounts, contracts, fees.
+    pub fast_updates: ftso_fast_updates::FastUpdatesConfig,
 }
 
 /// `[node]`: the data directory and the roles to run.
@@ -82,6 +84,9 @@ pub struct NodeSection {
     /// Run the data provider (commit, reveal, round results, HTTP API on 3100). Default `true` when the network is
     /// known (`node.network` or `run --devnet`) and there are feed values (plugins or `data_provider.feed_values_url`).
     pub data_provider: bool,
+    /// Run the fast-updates client (needs its sortition key, the signing-policy key and submission accounts; see
+    /// `[fast_updates]`). Default `false`.
+    pub fast_updates: bool,
 }
 
 impl Default for NodeSection {
@@ -92,6 +97,7 @@ impl Default for NodeSection {
             indexer: true,
             feeds: true,
             data_provider: true,
+            fast_updates: false,
         }
     }
 }
@@ -169,6 +175,7 @@ impl NodeConfig {
         let config: Self = table.try_into()?;
         config.feeds.validate()?;
         config.data_provider.validate()?;
+        config.fast_updates.validate()?;
         if let Some(name) = &config.node.network {
             ftso_core::epoch::profile(name).with_context(|| {
                 format!("unknown node.network {name:?}: flare, songbird, coston, coston2 or local")
@@ -188,6 +195,7 @@ impl NodeConfig {
             self.node.data_dir = base.join(&self.node.data_dir);
         }
         self.feeds.resolve_relative_paths(base);
+        self.fast_updates.resolve_relative_paths(base);
         if cache_unset {
             self.feeds.cache_dir = self.node.data_dir.join("wasm-cache");
         }

@@ -1,6 +1,7 @@
 //! One module per subcommand, each a clap `Args` struct with an `execute` method.
 
 pub mod devnet;
+pub mod fast_updates;
 pub mod feeds;
 pub mod keys;
 pub mod network;

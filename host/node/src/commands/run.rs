@@ -94,6 +94,10 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
     } else if config.node.feeds {
         tracing::warn!("no feed plugins configured: the feed-values REST contract is not served");
     }
+    if config.node.fast_updates {
+        let client = start_fast_updates(&config, registry.clone()).await?;
+        supervisor.spawn("fast-updates", client.run(cancel.clone()));
+    }
     if config.node.data_provider {
         let chain = devnet.as_ref().map(|(devnet, _)| devnet);
         if let Some(host) = start_data_provider(&config, chain, storage, registry).await? {
@@ -105,6 +109,35 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
         supervisor.spawn("system-client", client.run(cancel.clone()));
     }
     supervisor.run(cancel).await
+}
+
+/// Starts the fast-updates client with our values from `fast_updates.value_provider_url` or else the in-process
+/// plugins; its submission accounts get senders of their own (keys not shared with the system client).
+async fn start_fast_updates(
+    config: &NodeConfig,
+    registry: Option<ftso_feeds::Registry>,
+) -> anyhow::Result<ftso_fast_updates::FastUpdatesClient> {
+    let fu = &config.fast_updates;
+    let values: Arc<dyn ftso_feeds::FeedValueSource> = match (&fu.value_provider_url, registry) {
+        (Some(url), _) => Arc::new(ftso_feeds::source::HttpFeedValues::new(
+            url,
+            fu.value_provider_timeout,
+        )?),
+        (None, Some(registry)) => Arc::new(registry),
+        (None, None) => anyhow::bail!(
+            "the fast-updates client needs feed values: feed plugins or fast_updates.value_provider_url"
+        ),
+    };
+    let rpc_url = config.chain.rpc_url.clone().context(
+        "the fast-updates client needs chain.rpc_url (or FTSO_NODE_RPC_URL, or `run --devnet`)",
+    )?;
+    let url = rpc_url
+        .parse()
+        .with_context(|| format!("invalid rpc_url {}", ftso_storage::redact_url(&rpc_url)))?;
+    let provider = ProviderBuilder::new().connect_http(url).erased();
+    ftso_fast_updates::FastUpdatesClient::connect(fu, provider, values)
+        .await
+        .context("fast-updates client start-up")
 }
 
 /// Starts the data provider over the indexer database, with our values from `data_provider.feed_values_url` or
