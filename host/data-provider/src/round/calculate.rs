@@ -8,7 +8,9 @@
 //! * round `v`'s commits and reveals count only from eligible submit addresses of its reward
 //!   epoch; a reveal is valid when it opens the same address's commit;
 //! * benched: every committer of rounds `[v−W, v−1]` (clipped to the epoch start for the
-//!   network's first epoch) without a valid reveal, eligible or not.
+//!   network's first epoch) without a valid reveal, eligible or not. Window rounds of the
+//!   network's initial reward epoch (no readable epoch: only on a chain younger than the window,
+//!   such as a devnet) are skipped where the reference would fail.
 
 use std::collections::{HashMap, HashSet};
 
@@ -19,7 +21,7 @@ use ftso_core::round::{self, Voter, VoterSubmission};
 use ftso_storage::TimeWindow;
 
 use crate::chain::submissions::{self, SubmissionTx};
-use crate::chain::{ChainReader, Coverage, EpochView, Floor};
+use crate::chain::{ChainError, ChainReader, Coverage, EpochView, Floor};
 use crate::round::RoundError;
 use crate::round::record::{FeedRecord, RoundRecord, VoterOutcome, VoterRecord};
 
@@ -85,7 +87,13 @@ pub(crate) async fn compute(
         let Some(round_commits) = commits.get(&round) else {
             continue;
         };
-        let feed_count = reader.epoch_of_round(round, now).await?.feeds.len();
+        let feed_count = match reader.epoch_of_round(round, now).await {
+            Ok(epoch) => epoch.feeds.len(),
+            // Rounds of the network's initial reward epoch have no readable epoch (the reference
+            // fails here; only a chain younger than the window, such as a devnet, gets here).
+            Err(ChainError::EpochTooOld { .. } | ChainError::NoSigningPolicy { .. }) => continue,
+            Err(error) => return Err(error.into()),
+        };
         let reveals = submissions::last_reveals(
             reveal_messages.get(&round).map_or(&[][..], Vec::as_slice),
             feed_count,
