@@ -1,7 +1,10 @@
 //! The transaction sender and keys against a real anvil: nonces under concurrency, replacement of a stuck
 //! transaction, deadlines, revert reasons, and keys kept out of every text.
 
-#![allow(clippy::unwrap_used, reason = "test helpers fail the test on any unexpected error")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on any unexpected error"
+)]
 
 use std::time::{Duration, SystemTime};
 
@@ -74,13 +77,14 @@ impl Chain {
             .with_from(sender.address())
             .with_deploy_code(Bytes::from(code));
         let hash = *self.provider.send_transaction(tx).await.unwrap().tx_hash();
-        let receipt = self
-            .provider
-            .get_transaction_receipt(hash)
-            .await
-            .unwrap()
-            .unwrap();
-        receipt.contract_address.unwrap()
+        let waited = tokio::time::Instant::now();
+        loop {
+            if let Some(receipt) = self.provider.get_transaction_receipt(hash).await.unwrap() {
+                return receipt.contract_address.unwrap();
+            }
+            assert!(waited.elapsed() < PATIENCE, "deployment not mined");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
 
@@ -136,7 +140,7 @@ async fn a_stuck_transaction_is_replaced_at_the_same_nonce_with_higher_fees() {
         .await;
     let sender = chain.sender(3);
     let nonce = chain.nonce(sender.address()).await;
-    let options = SendOptions::default().attempts(6, Duration::from_secs(2));
+    let options = SendOptions::default().attempts(30, Duration::from_secs(2));
     let send = {
         let sender = sender.clone();
         let target = chain.key(4).address();
