@@ -225,6 +225,38 @@ fn devnet_stops_on_sigterm() {
 }
 
 #[test]
+fn a_network_config_refuses_an_rpc_serving_another_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("devnet.toml");
+    let devnet = Running::start(
+        &["devnet", "--config-out", &out.display().to_string()],
+        dir.path(),
+    );
+    let line = devnet.wait_for("rpc_url = ");
+    let rpc_url = line
+        .trim_start_matches("rpc_url = ")
+        .trim_matches('"')
+        .to_owned();
+    let output = Command::new(NODE)
+        .args(["run", "--network", "flare"])
+        .current_dir(dir.path())
+        .env("FTSO_NODE_RPC_URL", &rpc_url)
+        .env("FTSO_NODE_DATA_DIR", dir.path())
+        .env("FTSO_NODE__FEEDS__LISTEN", "127.0.0.1:0")
+        .env("FTSO_NODE__FEEDS__ADMIN_LISTEN", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("chain 14") && stderr.contains("31337"),
+        "{stderr}"
+    );
+    assert!(devnet.terminate().success());
+}
+
+#[test]
 fn a_bad_config_is_one_error_naming_the_key_without_colour_codes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.toml");
