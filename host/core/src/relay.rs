@@ -270,7 +270,120 @@ pub struct RelayState {
     pub merkle_roots: BTreeMap<(u8, u32), B256>,
 }
 
+/// The Relay's initial configuration: its timing settings and its initial reward epoch, whose
+/// signing policy the deployment stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelayInitialConfig {
+    /// `firstRewardEpochStartVotingRoundId`.
+    pub first_reward_epoch_start_voting_round_id: u32,
+    /// `rewardEpochDurationInVotingEpochs`.
+    pub reward_epoch_duration_in_voting_epochs: u32,
+    /// `thresholdIncreaseBIPS` (12000 on all networks).
+    pub threshold_increase_bips: u16,
+    /// `messageFinalizationWindowInRewardEpochs`.
+    pub message_finalization_window_in_reward_epochs: u32,
+}
+
+/// Why the Relay would refuse an initial configuration.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum RelayConfigError {
+    /// `thresholdIncreaseBIPS` below 10000.
+    #[error("threshold increase {0} bips is below 10000")]
+    ThresholdIncreaseTooSmall(u16),
+    /// A zero reward epoch duration.
+    #[error("reward epoch duration is zero")]
+    RewardEpochDurationZero,
+    /// `firstRewardEpochStartVotingRoundId + initialRewardEpochId × duration` is after the
+    /// initial policy's start round.
+    #[error(
+        "reward epoch {reward_epoch_id} cannot start at round {start_voting_round_id}: \
+         the schedule puts its start at round {scheduled_start}"
+    )]
+    InvalidInitialStartingVotingRoundId {
+        /// The initial policy's reward epoch.
+        reward_epoch_id: u32,
+        /// The initial policy's start round.
+        start_voting_round_id: u32,
+        /// `firstRewardEpochStartVotingRoundId + rewardEpochId × duration`.
+        scheduled_start: u64,
+    },
+    /// The initial policy cannot be hashed.
+    #[error(transparent)]
+    Policy(#[from] signing_policy::SigningPolicyError),
+}
+
+impl RelayInitialConfig {
+    /// The schedule whose reward epoch `policy.reward_epoch_id` starts exactly at the policy's
+    /// start round, with the preferred duration, or the longest shorter one that fits before it
+    /// (`None` when even a one-round epoch does not fit).
+    pub fn aligned_with(
+        policy: &SigningPolicy,
+        preferred_duration: u32,
+        threshold_increase_bips: u16,
+        message_finalization_window_in_reward_epochs: u32,
+    ) -> Option<Self> {
+        let duration = match policy
+            .start_voting_round_id
+            .checked_div(policy.reward_epoch_id)
+        {
+            Some(longest) => preferred_duration.min(longest),
+            None => preferred_duration,
+        };
+        if duration == 0 {
+            return None;
+        }
+        let first = policy
+            .start_voting_round_id
+            .checked_sub(policy.reward_epoch_id.checked_mul(duration)?)?;
+        Some(Self {
+            first_reward_epoch_start_voting_round_id: first,
+            reward_epoch_duration_in_voting_epochs: duration,
+            threshold_increase_bips,
+            message_finalization_window_in_reward_epochs,
+        })
+    }
+}
+
 impl RelayState {
+    /// The state of a Relay deployed with `config` and `policy` as its initial signing policy,
+    /// refused as the Relay's initializer refuses it: `thresholdIncreaseBIPS < 10000`, a zero
+    /// reward epoch duration, or `firstRewardEpochStartVotingRoundId + initialRewardEpochId ×
+    /// duration > startingVotingRoundIdForInitialRewardEpochId`.
+    pub fn deployed(
+        config: RelayInitialConfig,
+        policy: &SigningPolicy,
+    ) -> Result<Self, RelayConfigError> {
+        if u64::from(config.threshold_increase_bips) < THRESHOLD_BIPS {
+            return Err(RelayConfigError::ThresholdIncreaseTooSmall(
+                config.threshold_increase_bips,
+            ));
+        }
+        if config.reward_epoch_duration_in_voting_epochs == 0 {
+            return Err(RelayConfigError::RewardEpochDurationZero);
+        }
+        let scheduled_start = u64::from(config.first_reward_epoch_start_voting_round_id)
+            + u64::from(policy.reward_epoch_id)
+                * u64::from(config.reward_epoch_duration_in_voting_epochs);
+        if scheduled_start > u64::from(policy.start_voting_round_id) {
+            return Err(RelayConfigError::InvalidInitialStartingVotingRoundId {
+                reward_epoch_id: policy.reward_epoch_id,
+                start_voting_round_id: policy.start_voting_round_id,
+                scheduled_start,
+            });
+        }
+        let mut state = Self {
+            first_reward_epoch_start_voting_round_id: config
+                .first_reward_epoch_start_voting_round_id,
+            reward_epoch_duration_in_voting_epochs: config.reward_epoch_duration_in_voting_epochs,
+            threshold_increase_bips: config.threshold_increase_bips,
+            message_finalization_window_in_reward_epochs: config
+                .message_finalization_window_in_reward_epochs,
+            ..Self::default()
+        };
+        state.initialize_policy(policy)?;
+        Ok(state)
+    }
+
     /// Records a signing policy as `setSigningPolicy` does (legacy hash, start round, last
     /// initialized epoch). Policy validity rules of `setSigningPolicy` are not re-checked.
     pub fn initialize_policy(
@@ -699,6 +812,64 @@ mod tests {
         assert_eq!(
             setup.state.verify(&calldata(&setup, 33, &[1, 3])),
             Err(RelayError::MustUseNewSignPolicy)
+        );
+    }
+
+    #[test]
+    fn deployment_follows_the_initializer_rule() {
+        let policy = SigningPolicy {
+            reward_epoch_id: 1618,
+            start_voting_round_id: 1_932_031,
+            ..setup().policy
+        };
+        let config = RelayInitialConfig::aligned_with(&policy, 3360, 12_000, 10).unwrap();
+        // 1932031 < 1618 · 3360, so the duration shrinks to 1932031 / 1618 = 1194.
+        assert_eq!(config.reward_epoch_duration_in_voting_epochs, 1194);
+        assert_eq!(
+            config.first_reward_epoch_start_voting_round_id,
+            1_932_031 - 1618 * 1194
+        );
+        let state = RelayState::deployed(config, &policy).unwrap();
+        assert_eq!(state.expected_reward_epoch(1_932_031), Ok(1618));
+        assert_eq!(state.last_initialized_reward_epoch, 1618);
+        let late = RelayInitialConfig {
+            first_reward_epoch_start_voting_round_id: config
+                .first_reward_epoch_start_voting_round_id
+                + 1,
+            ..config
+        };
+        assert!(matches!(
+            RelayState::deployed(late, &policy),
+            Err(RelayConfigError::InvalidInitialStartingVotingRoundId { .. })
+        ));
+        let zero = RelayInitialConfig {
+            reward_epoch_duration_in_voting_epochs: 0,
+            ..config
+        };
+        assert_eq!(
+            RelayState::deployed(zero, &policy),
+            Err(RelayConfigError::RewardEpochDurationZero)
+        );
+        let epoch_zero = SigningPolicy {
+            reward_epoch_id: 0,
+            ..policy.clone()
+        };
+        let config = RelayInitialConfig::aligned_with(&epoch_zero, 3360, 12_000, 10).unwrap();
+        assert_eq!(
+            (
+                config.first_reward_epoch_start_voting_round_id,
+                config.reward_epoch_duration_in_voting_epochs
+            ),
+            (1_932_031, 3360)
+        );
+        let impossible = SigningPolicy {
+            start_voting_round_id: 5,
+            reward_epoch_id: 6,
+            ..policy
+        };
+        assert_eq!(
+            RelayInitialConfig::aligned_with(&impossible, 3360, 12_000, 10),
+            None
         );
     }
 

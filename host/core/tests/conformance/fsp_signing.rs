@@ -7,12 +7,12 @@ use alloy_signer_local::PrivateKeySigner;
 use anyhow::{Context, Result, anyhow, bail};
 use ftso_core::finalizer;
 use ftso_core::registration::{self, ClaimType, RegistrationScheme, RewardClaim};
-use ftso_core::relay::{self, RelaySignature};
 use ftso_core::signing_policy::{self, SigningPolicy};
 use ftso_core::submit_signatures::{self, SignaturePayload, SignaturePayloadType};
 use serde_json::Value;
 
 use crate::harness::{Run, VectorFile};
+use crate::relay_model;
 use crate::support::{self, expect_eq, to_hex};
 
 /// Checks every case.
@@ -26,7 +26,7 @@ fn check_case(case: &Value) -> Result<()> {
         "address" => address(case),
         "submitSignaturesPayload" => submit_signatures_payload(case),
         "submitSignaturesCalldata" => submit_signatures_calldata(case),
-        "relayCalldata" => relay_calldata(case),
+        "relayCalldata" => relay_model::relay_calldata(case),
         "signingPolicy" => signing_policy(case),
         "initialHashSeed" => initial_hash_seed(case),
         "binarySearch" => binary_search(case),
@@ -157,65 +157,6 @@ fn submit_signatures_calldata(case: &Value) -> Result<()> {
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
     expect_eq("decoded payloads", decoded, payloads)
-}
-
-fn relay_calldata(case: &Value) -> Result<()> {
-    let policy = support::hex(case, "signingPolicy")?;
-    let message_bytes = support::hex(case, "message")?;
-    let message: [u8; 38] = message_bytes
-        .as_slice()
-        .try_into()
-        .map_err(|_| anyhow!("message is not 38 bytes"))?;
-    let message_hash = keccak256(message);
-    expect_eq(
-        "messageHash",
-        to_hex(message_hash),
-        support::str(case, "messageHash")?.to_owned(),
-    )?;
-    let mut signatures = Vec::new();
-    for entry in array(case, "signatures")? {
-        let signer = signer(entry)?;
-        let signature = ftso_core::signing::sign_eip191(&signer, &message_hash)?;
-        let vrs = ftso_core::signing::to_vrs_bytes(&signature);
-        expect_eq(
-            "signatureVRS",
-            to_hex(vrs),
-            support::str(entry, "signatureVRS")?.to_owned(),
-        )?;
-        signatures.push(RelaySignature {
-            index: u16::try_from(support::u64(entry, "index")?)?,
-            signature: vrs,
-        });
-    }
-    let calldata = relay::relay_calldata(&policy, &message, &signatures)?;
-    expect_eq(
-        "calldata",
-        to_hex(&calldata),
-        support::str(case, "calldata")?.to_owned(),
-    )?;
-    // A well-formed policy is also accepted by the Relay model once its hash is stored.
-    if let Ok(decoded) = SigningPolicy::decode(&policy) {
-        let mut state = relay::RelayState {
-            reward_epoch_duration_in_voting_epochs: 3360,
-            threshold_increase_bips: 12_000,
-            message_finalization_window_in_reward_epochs: 10,
-            ..relay::RelayState::default()
-        };
-        state.initialize_policy(&decoded)?;
-        let verdict = state.verify(&calldata);
-        let [protocol_id, r0, r1, r2, r3, ..] = message;
-        if protocol_id == 1 && [r0, r1, r2, r3] != [0; 4] {
-            // Custom-signature mode requires round 0: the on-chain Relay reverts.
-            expect_eq(
-                "relay verdict",
-                verdict.map(|_| ()),
-                Err(relay::RelayError::WrongMessageFormat),
-            )?;
-        } else {
-            expect_eq("relayed message", verdict?.message.encode(), message)?;
-        }
-    }
-    Ok(())
 }
 
 fn signing_policy(case: &Value) -> Result<()> {

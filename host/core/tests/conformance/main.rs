@@ -12,6 +12,7 @@ mod fsp_signing;
 mod harness;
 mod median;
 mod merkle;
+mod relay_model;
 mod round_results;
 mod support;
 mod value_encoding;
