@@ -290,7 +290,7 @@ pub enum RelayConfigError {
     /// `thresholdIncreaseBIPS` below 10000.
     #[error("threshold increase {0} bips is below 10000")]
     ThresholdIncreaseTooSmall(u16),
-    /// A zero reward epoch duration.
+    /// A zero reward epoch duration (`relay()` would divide by it).
     #[error("reward epoch duration is zero")]
     RewardEpochDurationZero,
     /// `firstRewardEpochStartVotingRoundId + initialRewardEpochId × duration` is after the
@@ -346,9 +346,11 @@ impl RelayInitialConfig {
 
 impl RelayState {
     /// The state of a Relay deployed with `config` and `policy` as its initial signing policy,
-    /// refused as the Relay's initializer refuses it: `thresholdIncreaseBIPS < 10000`, a zero
-    /// reward epoch duration, or `firstRewardEpochStartVotingRoundId + initialRewardEpochId ×
-    /// duration > startingVotingRoundIdForInitialRewardEpochId`.
+    /// refused as the Relay's constructor refuses it (`thresholdIncreaseBIPS < 10000`, or
+    /// `firstRewardEpochStartVotingRoundId + initialRewardEpochId × duration >
+    /// startingVotingRoundIdForInitialRewardEpochId`), and for a zero reward epoch duration,
+    /// which the constructor accepts but which makes every finalization-mode `relay()` divide by
+    /// zero.
     pub fn deployed(
         config: RelayInitialConfig,
         policy: &SigningPolicy,
