@@ -367,7 +367,10 @@ mod tests {
     fn unknown_keys_are_refused_everywhere_and_named() {
         let plugin = "[[feeds.plugins]]\nname = \"a\"\ncomponent = \"a.wasm\"\n";
         let cases = [
-            ("[feeds]\nlisten_addr = \"0.0.0.0:1\"\n".to_owned(), "listen_addr"),
+            (
+                "[feeds]\nlisten_addr = \"0.0.0.0:1\"\n".to_owned(),
+                "listen_addr",
+            ),
             ("[feed]\n".to_owned(), "feed"),
             (format!("{plugin}timeout = \"1s\"\n"), "timeout"),
             (

@@ -413,7 +413,10 @@ mod tests {
             let fixture = Fixture::load(&name).unwrap();
             assert_eq!(fixture.exchange, name);
             assert!(!fixture.trades.is_empty(), "{name} has no expected trades");
-            assert!(!fixture.replay().unwrap().is_empty(), "{name} has no frames");
+            assert!(
+                !fixture.replay().unwrap().is_empty(),
+                "{name} has no frames"
+            );
             count += 1;
         }
         assert!(count > 0);
