@@ -31,6 +31,8 @@ struct Chain {
 }
 
 async fn start_anvil() -> Chain {
+    // The workspace build unifies reqwest without a TLS provider: alloy's HTTP client needs one installed.
+    ftso_devnet::install_crypto_provider();
     let anvil = Anvil::at(ftso_devnet::anvil_path().unwrap())
         .port(0u16)
         .arg("--host")

@@ -361,8 +361,9 @@ impl Devnet {
     }
 }
 
-/// Installs rustls' ring provider once, in case TLS-capable reqwest is unified into the build without one.
-fn install_crypto_provider() {
+/// Installs rustls' ring provider once, in case TLS-capable reqwest is unified into the build without one
+/// (tests that build their own alloy HTTP providers call it before the first one).
+pub fn install_crypto_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -28,7 +28,7 @@ pub use anvil::anvil_path;
 pub use artifacts::{Artifact, artifact, artifact_names};
 pub use config::{DevnetConfig, FastUpdatesConfig};
 pub use contracts::Contracts;
-pub use devnet::{Devnet, DevnetProvider};
+pub use devnet::{Devnet, DevnetProvider, install_crypto_provider};
 pub use driver::DaemonDriver;
 pub use entity::Entity;
 pub use fast_updates::FETCH_CURRENT_FEEDS_ADDRESS;
