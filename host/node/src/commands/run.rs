@@ -94,8 +94,15 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
     } else if config.node.feeds {
         tracing::warn!("no feed plugins configured: the feed-values REST contract is not served");
     }
-    if config.node.fast_updates {
-        let client = start_fast_updates(&config, registry.clone()).await?;
+    // One provider and one transaction sender per key for every role that sends, so a key used by two roles
+    // keeps one nonce sequence.
+    let sending = if config.node.fast_updates || config.system_client.is_configured() {
+        Some(sending_chain(&config).await?)
+    } else {
+        None
+    };
+    if let (true, Some(chain)) = (config.node.fast_updates, &sending) {
+        let client = start_fast_updates(&config, registry.clone(), chain).await?;
         supervisor.spawn("fast-updates", client.run(cancel.clone()));
     }
     if config.node.data_provider {
@@ -104,18 +111,46 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
             supervisor.spawn("data-provider", host.serve(cancel.clone()));
         }
     }
-    if config.system_client.is_configured() {
-        let client = start_system_client(&config, with_devnet).await?;
+    if let (true, Some(chain)) = (config.system_client.is_configured(), &sending) {
+        let client = start_system_client(&config, with_devnet, chain).await?;
         supervisor.spawn("system-client", client.run(cancel.clone()));
     }
     supervisor.run(cancel).await
 }
 
+/// The chain as the sending roles use it: one provider, and one transaction sender per key (its own nonce
+/// sequence) shared by the system client and the fast-updates client.
+#[derive(Debug)]
+struct SendingChain {
+    provider: alloy::providers::DynProvider,
+    senders: ftso_chain::tx::Senders,
+}
+
+/// Connects to `chain.rpc_url` and reads its chain id, which every transaction is signed for.
+async fn sending_chain(config: &NodeConfig) -> anyhow::Result<SendingChain> {
+    let rpc_url = config.chain.rpc_url.clone().context(
+        "the system client and the fast-updates client need chain.rpc_url (or FTSO_NODE_RPC_URL, or `run --devnet`)",
+    )?;
+    let url = rpc_url
+        .parse()
+        .with_context(|| format!("invalid rpc_url {}", ftso_storage::redact_url(&rpc_url)))?;
+    let provider = ProviderBuilder::new().connect_http(url).erased();
+    let chain_id = provider.get_chain_id().await.with_context(|| {
+        format!(
+            "cannot read the chain id from {}",
+            ftso_storage::redact_url(&rpc_url)
+        )
+    })?;
+    let senders = ftso_chain::tx::Senders::new(provider.clone(), chain_id);
+    Ok(SendingChain { provider, senders })
+}
+
 /// Starts the fast-updates client with our values from `fast_updates.value_provider_url` or else the in-process
-/// plugins; its submission accounts get senders of their own (keys not shared with the system client).
+/// plugins; its submission accounts send through the node's shared senders.
 async fn start_fast_updates(
     config: &NodeConfig,
     registry: Option<ftso_feeds::Registry>,
+    chain: &SendingChain,
 ) -> anyhow::Result<ftso_fast_updates::FastUpdatesClient> {
     let fu = &config.fast_updates;
     let values: Arc<dyn ftso_feeds::FeedValueSource> = match (&fu.value_provider_url, registry) {
@@ -128,14 +163,7 @@ async fn start_fast_updates(
             "the fast-updates client needs feed values: feed plugins or fast_updates.value_provider_url"
         ),
     };
-    let rpc_url = config.chain.rpc_url.clone().context(
-        "the fast-updates client needs chain.rpc_url (or FTSO_NODE_RPC_URL, or `run --devnet`)",
-    )?;
-    let url = rpc_url
-        .parse()
-        .with_context(|| format!("invalid rpc_url {}", ftso_storage::redact_url(&rpc_url)))?;
-    let provider = ProviderBuilder::new().connect_http(url).erased();
-    ftso_fast_updates::FastUpdatesClient::connect(fu, provider, values)
+    ftso_fast_updates::FastUpdatesClient::start(fu, chain.provider.clone(), &chain.senders, values)
         .await
         .context("fast-updates client start-up")
 }
@@ -288,14 +316,8 @@ async fn check_chain_id(
 async fn start_system_client(
     config: &NodeConfig,
     with_devnet: bool,
+    chain: &SendingChain,
 ) -> anyhow::Result<ftso_system_client::SystemClient> {
-    let rpc_url = config.chain.rpc_url.clone().context(
-        "the system client needs chain.rpc_url (or FTSO_NODE_RPC_URL, or `run --devnet`)",
-    )?;
-    let url = rpc_url
-        .parse()
-        .with_context(|| format!("invalid rpc_url {}", ftso_storage::redact_url(&rpc_url)))?;
-    let provider = ProviderBuilder::new().connect_http(url).erased();
     let expected = if with_devnet {
         Some(ftso_system_client::ExpectedNetwork {
             name: "local".into(),
@@ -310,7 +332,13 @@ async fn start_system_client(
             })
         })
     };
-    ftso_system_client::SystemClient::connect(&config.system_client, provider, expected.as_ref())
-        .await
+    let (_, contracts) = ftso_system_client::sanity::check(
+        &chain.provider,
+        expected.as_ref(),
+        config.system_client.registry,
+    )
+    .await
+    .context("system client start-up")?;
+    ftso_system_client::SystemClient::new(&config.system_client, &chain.senders, contracts)
         .context("system client start-up")
 }
