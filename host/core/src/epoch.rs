@@ -69,6 +69,9 @@ pub struct NetworkProfile {
     pub chain_id: Option<u64>,
     /// Epoch settings.
     pub epochs: EpochSettings,
+    /// `INITIAL_REWARD_EPOCH_ID` of the FTSOv2 data provider: the reward epoch the network's FSP
+    /// started with (its successor's start is synthetic, and benching before it is clipped).
+    pub initial_reward_epoch_id: u32,
 }
 
 /// Every known profile, in display order.
@@ -77,26 +80,31 @@ pub const PROFILES: [NetworkProfile; 5] = [
         name: "flare",
         chain_id: Some(14),
         epochs: FLARE,
+        initial_reward_epoch_id: 223,
     },
     NetworkProfile {
         name: "songbird",
         chain_id: Some(19),
         epochs: SONGBIRD,
+        initial_reward_epoch_id: 183,
     },
     NetworkProfile {
         name: "coston",
         chain_id: Some(16),
         epochs: COSTON,
+        initial_reward_epoch_id: 2466,
     },
     NetworkProfile {
         name: "coston2",
         chain_id: Some(114),
         epochs: COSTON2,
+        initial_reward_epoch_id: 3110,
     },
     NetworkProfile {
         name: "local",
         chain_id: None,
         epochs: LOCAL,
+        initial_reward_epoch_id: 0,
     },
 ];
 
@@ -229,5 +237,16 @@ mod tests {
         assert_eq!(profile("Flare").map(|p| p.chain_id), Some(Some(14)));
         assert_eq!(profile("local").map(|p| p.epochs), Some(LOCAL));
         assert!(profile("mainnet").is_none());
+    }
+
+    #[test]
+    fn initial_reward_epochs_are_the_data_providers() {
+        // FTSO-Scaling libs/ftso-core/src/constants.ts (data-provider digest §8.7).
+        let initial = |name| profile(name).map(|p| p.initial_reward_epoch_id);
+        assert_eq!(initial("flare"), Some(223));
+        assert_eq!(initial("songbird"), Some(183));
+        assert_eq!(initial("coston"), Some(2466));
+        assert_eq!(initial("coston2"), Some(3110));
+        assert_eq!(initial("local"), Some(0));
     }
 }

@@ -198,6 +198,14 @@ async fn start_data_provider(
     };
     let mut params = ftso_data_provider::chain::ProtocolParams::new(epochs);
     params.fip16_activation_reward_epoch = dp.fip16_activation_reward_epoch;
+    if let Some(profile) = config
+        .node
+        .network
+        .as_deref()
+        .and_then(ftso_core::epoch::profile)
+    {
+        params.initial_reward_epoch_id = profile.initial_reward_epoch_id;
+    }
     let reader = Arc::new(ftso_data_provider::chain::ChainReader::new(
         storage, contracts, params,
     ));
