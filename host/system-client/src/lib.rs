@@ -14,6 +14,7 @@ pub mod client;
 pub mod config;
 pub mod duties;
 pub mod fsp;
+pub mod handoff;
 pub mod reward_data;
 pub mod sanity;
 
