@@ -8,6 +8,16 @@ use crate::commands;
 #[derive(Debug, Parser)]
 #[command(name = "ftso-node", version, about)]
 pub struct Cli {
+    /// Log line format on stderr: `text` (human-readable, the reference's milestone lines) or `json` (one object
+    /// per line, for log shippers).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        env = "FTSO_NODE_LOG_FORMAT"
+    )]
+    log_format: crate::logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,6 +41,11 @@ enum Command {
 }
 
 impl Cli {
+    /// The chosen log format.
+    pub fn log_format(&self) -> crate::logging::LogFormat {
+        self.log_format
+    }
+
     /// Runs the chosen subcommand.
     pub fn execute(self) -> anyhow::Result<()> {
         match self.command {

@@ -61,6 +61,8 @@ pub struct NodeConfig {
     pub data_provider: ftso_data_provider::DataProviderConfig,
     /// The fast-updates client: sortition key, signing-policy key, submission accounts, contracts, fees.
     pub fast_updates: ftso_fast_updates::FastUpdatesConfig,
+    /// The node's admin HTTP server: `/metrics`, the plugin admin routes, the status page.
+    pub admin: crate::admin::AdminConfig,
 }
 
 /// `[node]`: the data directory and the roles to run.

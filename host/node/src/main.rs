@@ -1,37 +1,31 @@
 //! `ftso-node`: parse the command line, set up logging, run the chosen command.
 
+mod admin;
 mod cli;
 mod commands;
 mod config;
+mod logging;
 mod secret_file;
 mod signal;
 mod supervisor;
-
-use std::io::IsTerminal as _;
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    init_tracing();
+    let log_format = cli.log_format();
+    logging::init(log_format);
     match cli.execute() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {}", error_text(&error));
+            let text = error_text(&error);
+            match log_format {
+                logging::LogFormat::Text => eprintln!("error: {text}"),
+                logging::LogFormat::Json => tracing::error!(error = %text, "exiting"),
+            }
             std::process::ExitCode::FAILURE
         }
     }
-}
-
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`); colours only when stderr is a terminal.
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
 }
 
 /// The error and its causes on one line, each said once: a cause whose text its parent already includes (errors

@@ -1,6 +1,6 @@
 //! Named critical tasks: the first role that fails or exits stops the node, and says which role it was.
 
-use std::future::Future;
+use std::{collections::HashMap, future::Future};
 
 use anyhow::anyhow;
 use tokio::task::JoinSet;
@@ -10,6 +10,8 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Default)]
 pub struct Supervisor {
     tasks: JoinSet<(&'static str, anyhow::Result<()>)>,
+    /// Each task's role, to name a role that panicked.
+    names: HashMap<tokio::task::Id, &'static str>,
 }
 
 impl Supervisor {
@@ -20,7 +22,9 @@ impl Supervisor {
         role: impl Future<Output = anyhow::Result<()>> + Send + 'static,
     ) {
         tracing::info!(role = name, "starting");
-        self.tasks.spawn(async move { (name, role.await) });
+        metrics::gauge!("ftso_node_role_up", "role" => name).set(1.0);
+        let task = self.tasks.spawn(async move { (name, role.await) });
+        self.names.insert(task.id(), name);
     }
 
     /// Waits until `cancel` fires or a role ends; then cancels the others and waits for them.
@@ -30,12 +34,12 @@ impl Supervisor {
         tokio::select! {
             () = cancel.cancelled() => {}
             Some(ended) = self.tasks.join_next() => {
-                first_error = role_outcome(ended, &cancel);
+                first_error = role_outcome(ended, &self.names, &cancel);
                 cancel.cancel();
             }
         }
         while let Some(ended) = self.tasks.join_next().await {
-            let error = role_outcome(ended, &cancel);
+            let error = role_outcome(ended, &self.names, &cancel);
             if first_error.is_none() {
                 first_error = error;
             }
@@ -45,10 +49,17 @@ impl Supervisor {
 }
 
 /// Turns how a role ended into the error to report, if any. Ending cleanly is only fine after cancellation.
+/// Records the role as down (`ftso_node_role_up` 0) and, when it ended badly, counts the failure.
 fn role_outcome(
     ended: Result<(&'static str, anyhow::Result<()>), tokio::task::JoinError>,
+    names: &HashMap<tokio::task::Id, &'static str>,
     cancel: &CancellationToken,
 ) -> Option<anyhow::Error> {
+    match &ended {
+        Ok((name, Ok(()))) => record_role_end(name, !cancel.is_cancelled()),
+        Ok((name, Err(_))) => record_role_end(name, true),
+        Err(join) => record_role_end(names.get(&join.id()).unwrap_or(&"unknown"), true),
+    }
     match ended {
         Ok((name, Ok(()))) if cancel.is_cancelled() => {
             tracing::info!(role = name, "stopped");
@@ -56,7 +67,18 @@ fn role_outcome(
         }
         Ok((name, Ok(()))) => Some(anyhow!("role `{name}` exited unexpectedly")),
         Ok((name, Err(error))) => Some(error.context(format!("role `{name}` failed"))),
-        Err(join) => Some(anyhow!("a role panicked: {join}")),
+        Err(join) => {
+            let name = names.get(&join.id()).unwrap_or(&"unknown");
+            Some(anyhow!("role `{name}` panicked: {join}"))
+        }
+    }
+}
+
+/// `ftso_node_role_up{role}` to 0 and, when it failed, `ftso_node_role_failures_total{role}` up by one.
+fn record_role_end(role: &'static str, failed: bool) {
+    metrics::gauge!("ftso_node_role_up", "role" => role).set(0.0);
+    if failed {
+        metrics::counter!("ftso_node_role_failures_total", "role" => role).increment(1);
     }
 }
 

@@ -1,9 +1,9 @@
 //! The example configs start as shipped and serve; the binary stops cleanly on SIGTERM and says an error once.
 //!
 //! Each test runs the real `ftso-node` binary. The examples' listen addresses are moved to free ports with
-//! `FTSO_NODE__FEEDS__LISTEN`/`__ADMIN_LISTEN` (anything else is the file as shipped) and the data dir to a temporary
-//! one. How long to wait for a start: `FTSO_TEST_START_TIMEOUT_SECS` (default 600, a slow CI machine compiling the
-//! plugins and deploying the devnet).
+//! `FTSO_NODE__FEEDS__LISTEN`, `FTSO_NODE__FEEDS__ADMIN_LISTEN` and `FTSO_NODE__ADMIN__LISTEN` (anything else is the
+//! file as shipped) and the data dir to a temporary one. How long to wait for a start: `FTSO_TEST_START_TIMEOUT_SECS`
+//! (default 600, a slow CI machine compiling the plugins and deploying the devnet).
 
 #![allow(
     clippy::unwrap_used,
@@ -62,6 +62,7 @@ impl Running {
             .current_dir(data_dir)
             .env("FTSO_NODE__FEEDS__LISTEN", "127.0.0.1:0")
             .env("FTSO_NODE__FEEDS__ADMIN_LISTEN", "127.0.0.1:0")
+            .env("FTSO_NODE__ADMIN__LISTEN", "127.0.0.1:0")
             .env("FTSO_NODE_DATA_DIR", data_dir)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())

@@ -57,6 +57,8 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
         None
     };
 
+    let metrics = crate::admin::install_recorder()?;
+    let mut admin = crate::admin::AdminServer::bind(&config.admin, metrics).await?;
     let mut supervisor = Supervisor::default();
     let database_url = config.database_url();
     let storage = ftso_storage::Storage::open(&database_url)
@@ -88,8 +90,11 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
     }
     let mut registry = None;
     if config.node.feeds && !config.feeds.plugins.is_empty() {
-        let host = ftso_feeds::FeedsHost::start(config.feeds.clone()).await?;
+        let host = ftso_feeds::FeedsHost::start(feeds_under_admin(&config)).await?;
         registry = Some(host.registry().clone());
+        if let Some(admin) = &mut admin {
+            admin.merge(ftso_feeds::rest::admin_router(host.registry().clone()));
+        }
         supervisor.spawn("feeds", host.serve(cancel.clone()));
     } else if config.node.feeds {
         tracing::warn!("no feed plugins configured: the feed-values REST contract is not served");
@@ -115,8 +120,29 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
         let client = start_system_client(&config, with_devnet, chain).await?;
         supervisor.spawn("system-client", client.run(cancel.clone()));
     }
+    if let Some(admin) = admin {
+        supervisor.spawn("admin", admin.serve(cancel.clone()));
+    }
     supervisor.run(cancel).await
 }
+
+/// The feeds config for `run`: the plugin admin routes are served by the node's admin server (`admin.listen`), so
+/// the feeds host binds no admin listener of its own; a `feeds.admin_listen` other than the default is ignored with
+/// a WARN (it applies to `ftso-node feeds` only).
+fn feeds_under_admin(config: &NodeConfig) -> ftso_feeds::FeedsConfig {
+    let mut feeds = config.feeds.clone();
+    let default = ftso_feeds::FeedsConfig::default().admin_listen;
+    if feeds.admin_listen.is_some() && feeds.admin_listen != default {
+        tracing::warn!(
+            admin_listen = ?feeds.admin_listen,
+            admin = %config.admin.listen,
+            "feeds.admin_listen is for `ftso-node feeds`; under `run` the plugin admin routes are on admin.listen"
+        );
+    }
+    feeds.admin_listen = None;
+    feeds
+}
+
 
 /// The chain as the sending roles use it: one provider, and one transaction sender per key (its own nonce
 /// sequence) shared by the system client and the fast-updates client.
