@@ -19,6 +19,7 @@ mod backend;
 mod config;
 pub mod encode;
 mod error;
+mod finalizations;
 mod model;
 mod query;
 mod retention;
@@ -30,6 +31,7 @@ mod write;
 pub use backend::{Backend, Storage};
 pub use config::{StorageConfig, redact_url};
 pub use error::{Result, StorageError};
+pub use finalizations::{Finalization, FinalizationStatus, FinalizerCursor};
 pub use model::{
     BlockBatch, BlockRow, LogRow, NewBlock, NewLog, NewTransaction, StateName, StateRow,
     TransactionRow, TxStatus,
