@@ -1,7 +1,7 @@
 //! The indexing loop: resume after the last committed block, catch up in batches of whole blocks, then follow the
-//! confirmed head; progress rows and progress logs along the way.
+//! confirmed head; progress rows, progress reports and metrics along the way (see [`crate::progress`]).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ftso_storage::{StateName, Storage};
 use tokio_util::sync::CancellationToken;
@@ -10,6 +10,7 @@ use crate::collect::Collection;
 use crate::config::IndexerConfig;
 use crate::error::Result;
 use crate::fetch;
+use crate::progress::{Committed, Head, Progress};
 use crate::rpc::Rpc;
 
 /// Why the loop returned without error.
@@ -105,6 +106,10 @@ impl Engine<'_> {
                     .set_state(StateName::LastChainBlock, n, ts)
                     .await?;
                 last_tip_written = Some(n);
+                progress.head(Head {
+                    number: n,
+                    timestamp: ts,
+                });
             }
             let end_limit = match (tip, self.config.stop_block) {
                 (Some((n, _)), Some(stop)) => Some(n.min(stop)),
@@ -140,51 +145,19 @@ impl Engine<'_> {
                 duration_ms = started.elapsed().as_millis() as u64,
                 "committed batch"
             );
-            progress.record(end, end_limit);
+            if let (Some(last), Some((head, head_ts))) = (batch.blocks.last(), tip) {
+                let committed = Committed {
+                    last_block: last.number,
+                    last_timestamp: last.timestamp,
+                    blocks: batch.blocks.len() as u64,
+                };
+                let head = Head {
+                    number: head,
+                    timestamp: head_ts,
+                };
+                progress.record(committed, head);
+            }
             next = end + 1;
         }
-    }
-}
-
-/// Periodic catch-up progress: blocks/s and an ETA to the current tip.
-#[derive(Debug)]
-struct Progress {
-    interval: Duration,
-    since: Instant,
-    since_block: u64,
-}
-
-impl Progress {
-    fn new(start: u64, interval: Duration) -> Self {
-        Progress {
-            interval,
-            since: Instant::now(),
-            since_block: start,
-        }
-    }
-
-    fn record(&mut self, done: u64, tip: u64) {
-        let elapsed = self.since.elapsed();
-        if elapsed < self.interval {
-            return;
-        }
-        let blocks = done.saturating_add(1).saturating_sub(self.since_block);
-        let rate = blocks as f64 / elapsed.as_secs_f64().max(1e-9);
-        let remaining = tip.saturating_sub(done);
-        let eta_secs = if rate > 0.0 {
-            (remaining as f64 / rate).round() as u64
-        } else {
-            0
-        };
-        tracing::info!(
-            block = done,
-            tip,
-            blocks_per_sec = format!("{rate:.1}"),
-            remaining,
-            eta_secs,
-            "catch-up progress"
-        );
-        self.since = Instant::now();
-        self.since_block = done + 1;
     }
 }

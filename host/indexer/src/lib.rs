@@ -23,6 +23,7 @@ mod engine;
 mod error;
 mod fetch;
 mod fsp;
+mod progress;
 mod resolve;
 mod retention;
 mod rpc;
