@@ -28,6 +28,8 @@ pub struct PluginEngine {
 struct Inner {
     engine: wasmtime::Engine,
     linker: Linker<PluginState>,
+    /// The compilation cache, when enabled (its hit count tells a cached load from a compilation).
+    cache: Option<wasmtime::Cache>,
     stop: Arc<AtomicBool>,
     ticker: Option<JoinHandle<()>>,
 }
@@ -52,6 +54,7 @@ impl PluginEngine {
     /// component bytes and the engine configuration), so a restart does not recompile.
     pub fn new(cache_dir: Option<&Path>) -> anyhow::Result<Self> {
         let mut config = wasmtime::Config::new();
+        let mut compilation_cache = None;
         config.wasm_component_model(true);
         config.epoch_interruption(true);
         // Guests never need huge reservations; keep virtual memory use modest per instance.
@@ -65,7 +68,8 @@ impl PluginEngine {
             let cache = wasmtime::Cache::new(cache_config)
                 .map_err(wt)
                 .context("cannot set up the compilation cache")?;
-            config.cache(Some(cache));
+            config.cache(Some(cache.clone()));
+            compilation_cache = Some(cache);
         }
         let engine = wasmtime::Engine::new(&config)
             .map_err(wt)
@@ -100,6 +104,7 @@ impl PluginEngine {
             inner: Arc::new(Inner {
                 engine,
                 linker,
+                cache: compilation_cache,
                 stop,
                 ticker: Some(ticker),
             }),
@@ -119,6 +124,11 @@ impl PluginEngine {
     /// Compiles (or loads from the cache) a component.
     pub fn compile(&self, bytes: &[u8]) -> wasmtime::Result<Component> {
         Component::new(&self.inner.engine, bytes)
+    }
+
+    /// Compilations served from the on-disk cache so far; `None` without a cache.
+    pub fn cache_hits(&self) -> Option<usize> {
+        self.inner.cache.as_ref().map(wasmtime::Cache::cache_hits)
     }
 
     /// Epoch ticks for a time budget (at least one).

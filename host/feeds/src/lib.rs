@@ -29,6 +29,7 @@ pub mod rest;
 pub mod sandbox;
 pub mod signature;
 pub mod source;
+mod telemetry;
 pub mod worker;
 
 use std::net::SocketAddr;

@@ -128,7 +128,7 @@ impl Prepared {
             plugin: plugin.to_owned(),
             reason: format!("{e:#}"),
         };
-        let component = engine.compile(bytes).map_err(compile_error)?;
+        let component = compile_reporting_progress(engine, plugin, bytes).map_err(compile_error)?;
         let instance_pre: InstancePre<PluginState> = engine
             .linker()
             .instantiate_pre(&component)
@@ -136,6 +136,33 @@ impl Prepared {
         let pre = FeedPluginPre::new(instance_pre).map_err(compile_error)?;
         Ok(Self { pre })
     }
+}
+
+/// Compiles a component (or loads it from the cache), saying so before and after: a compilation can take
+/// minutes on a small machine.
+fn compile_reporting_progress(
+    engine: &PluginEngine,
+    plugin: &str,
+    bytes: &[u8],
+) -> wasmtime::Result<wasmtime::component::Component> {
+    tracing::info!(plugin, bytes = bytes.len(), "compiling plugin…");
+    let started = std::time::Instant::now();
+    let hits_before = engine.cache_hits();
+    let component = engine.compile(bytes)?;
+    let elapsed = started.elapsed();
+    // Another plugin loading at the same time may take the hit: the flag is a hint for the log, not an account.
+    let cache_hit = match (hits_before, engine.cache_hits()) {
+        (Some(before), Some(after)) => Some(after > before),
+        _ => None,
+    };
+    tracing::info!(
+        plugin,
+        elapsed_secs = format!("{:.1}", elapsed.as_secs_f64()),
+        cache_hit,
+        "plugin compiled"
+    );
+    crate::telemetry::compiled(plugin, elapsed);
+    Ok(component)
 }
 
 impl Sandbox {

@@ -20,6 +20,7 @@ use crate::{
     engine::PluginEngine,
     error::PluginError,
     sandbox::{Limits, Prepared, Sandbox},
+    telemetry,
 };
 
 /// Values answered by a plugin: one entry per requested feed.
@@ -253,6 +254,7 @@ struct Slot {
 impl Slot {
     fn fail(&mut self, spec: &WorkerSpec, stats: &WorkerStats, error: &PluginError) {
         stats.failures.fetch_add(1, Ordering::Relaxed);
+        telemetry::failed(&spec.name, error);
         if let Ok(mut last) = stats.last_failure.lock() {
             *last = Some(error.to_string());
         }
@@ -265,6 +267,7 @@ impl Slot {
         }
         self.sandbox = None;
         stats.up.store(false, Ordering::Relaxed);
+        telemetry::up(&spec.name, false);
         self.consecutive_failures = self.consecutive_failures.saturating_add(1);
         let exponent = self.consecutive_failures.saturating_sub(1).min(20);
         let delay = spec
@@ -314,6 +317,7 @@ fn run(
     let sandbox = match first {
         Ok((sandbox, info)) => {
             stats.up.store(true, Ordering::Relaxed);
+            telemetry::up(&spec.name, true);
             let _ = ready.send(Ok(info));
             sandbox
         }
@@ -339,6 +343,8 @@ fn run(
                     slot.sandbox = Some(sandbox);
                     stats.up.store(true, Ordering::Relaxed);
                     stats.restarts.fetch_add(1, Ordering::Relaxed);
+                    telemetry::restarted(&spec.name);
+                    telemetry::up(&spec.name, true);
                 }
                 Err(error) => slot.fail(&spec, &stats, &error),
             }
@@ -374,10 +380,12 @@ fn run(
                 round,
                 reply,
             } => {
+                let started = Instant::now();
                 let result = match slot.sandbox.as_mut() {
                     Some(sandbox) => sandbox.values(&feeds, round),
                     None => Err(down()),
                 };
+                telemetry::values_finished(&spec.name, started.elapsed(), &result);
                 slot.record(&spec, &stats, &result);
                 let _ = reply.send(result);
             }
@@ -386,10 +394,12 @@ fn run(
                 window_seconds,
                 reply,
             } => {
+                let started = Instant::now();
                 let result = match slot.sandbox.as_mut() {
                     Some(sandbox) => sandbox.volumes(&feeds, window_seconds),
                     None => Err(down()),
                 };
+                telemetry::call_finished(&spec.name, "volumes", started.elapsed(), result.is_ok());
                 slot.record(&spec, &stats, &result);
                 let _ = reply.send(result);
             }
