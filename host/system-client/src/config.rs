@@ -41,6 +41,8 @@ pub struct SystemClientConfig {
     pub tx_attempt_timeout: Duration,
     /// Reward signing.
     pub rewards: RewardsConfig,
+    /// The finalizer (`[system_client.finalizer]`).
+    pub finalizer: FinalizerConfig,
 }
 
 impl Default for SystemClientConfig {
@@ -57,6 +59,7 @@ impl Default for SystemClientConfig {
             tx_attempts: 3,
             tx_attempt_timeout: Duration::from_secs(60),
             rewards: RewardsConfig::default(),
+            finalizer: FinalizerConfig::default(),
         }
     }
 }
@@ -91,7 +94,73 @@ impl SystemClientConfig {
         );
         self.rewards.min_reward()?;
         self.rewards.max_reward()?;
+        self.finalizer.validate()?;
         Ok(())
+    }
+}
+
+/// `[system_client.finalizer]`: relaying finalized protocol messages to the Relay (system-client §6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FinalizerConfig {
+    /// Whether the finalizer runs (it needs the indexer's database). Default true.
+    pub enabled: bool,
+    /// Share of the policy weight, in basis points, picked as selected finalizers of a (protocol, round); they
+    /// relay at once. Default 500 (5 %), at most 5000.
+    pub voter_threshold_bips: u16,
+    /// A node that is not selected relays this long after the start of the round after the signed one, if
+    /// nobody has by then. Default 65 s (the reference's default of 0 makes every node relay at once).
+    #[serde(with = "humantime_serde")]
+    pub grace_period_end_offset: Duration,
+    /// How often the indexer database is read for new submitSignatures transactions. Default 2 s.
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+    /// The first voting round to finalize. Unset: the current round at the first start (kept across restarts).
+    pub starting_voting_round: Option<u32>,
+    /// How far back signing policies are loaded at start-up (the reference's `start_offset`). Default 168 h.
+    #[serde(with = "humantime_serde")]
+    pub policy_lookback: Duration,
+    /// Sends of one relay that fail without a revert (RPC errors, not mined) before it is given up. Default 3.
+    pub relay_attempts: u32,
+    /// Fees of relay transactions (the reference's `gas_relay`).
+    pub gas_relay: FeePolicy,
+}
+
+impl Default for FinalizerConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            voter_threshold_bips: ftso_core::finalizer::DEFAULT_VOTER_THRESHOLD_BIPS,
+            grace_period_end_offset: Duration::from_secs(65),
+            poll_interval: Duration::from_secs(2),
+            starting_voting_round: None,
+            policy_lookback: Duration::from_secs(168 * 3600),
+            relay_attempts: 3,
+            gas_relay: FeePolicy::default(),
+        }
+    }
+}
+
+impl FinalizerConfig {
+    /// Checks values the types cannot.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        anyhow::ensure!(
+            self.voter_threshold_bips <= 5000,
+            "system_client.finalizer.voter_threshold_bips must be at most 5000"
+        );
+        anyhow::ensure!(
+            !self.poll_interval.is_zero(),
+            "system_client.finalizer.poll_interval must be positive"
+        );
+        anyhow::ensure!(
+            self.relay_attempts >= 1,
+            "system_client.finalizer.relay_attempts must be at least 1"
+        );
+        self.gas_relay
+            .validate()
+            .map_err(anyhow::Error::msg)
+            .context("system_client.finalizer.gas_relay")
     }
 }
 

@@ -103,6 +103,23 @@ impl FspReader {
         .await
     }
 
+    /// `Relay.merkleRoots(protocolId, votingRoundId)` (zero: not finalized yet).
+    pub async fn relayed_merkle_root(&self, protocol_id: u8, voting_round_id: u32) -> anyhow::Result<B256> {
+        self.view(
+            self.contracts.relay,
+            IRelay::merkleRootsCall {
+                _protocolId: U256::from(protocol_id),
+                _votingRoundId: U256::from(voting_round_id),
+            },
+        )
+        .await
+    }
+
+    /// `Relay.stateData()`: the epoch timing and the threshold increase the Relay applies.
+    pub async fn relay_state(&self) -> anyhow::Result<IRelay::stateDataReturn> {
+        self.view(self.contracts.relay, IRelay::stateDataCall {}).await
+    }
+
     /// The new signing policy's signing window of `epoch`.
     pub async fn policy_sign_window(&self, epoch: u32) -> anyhow::Result<Window> {
         let info = self

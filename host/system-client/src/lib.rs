@@ -7,18 +7,24 @@
 //!           ─▶ signRewards(current−1, reward_data)
 //! ```
 //!
+//! The finalizer ([`finalizer`]) reads other voters' submitSignatures transactions from the indexer database and
+//! relays each (round, protocol) whose signatures pass the threshold to the Relay.
+//!
 //! Transactions go through `ftso_chain::tx` (one sender per key, shared with the node's other roles) and keys
 //! come from `ftso_chain::keys`; the messages signed are `ftso_core::registration`'s.
 
 pub mod client;
 pub mod config;
 pub mod duties;
+pub mod finalizer;
 pub mod fsp;
 pub mod handoff;
 pub mod reward_data;
 pub mod sanity;
 
 pub use client::{Pass, SystemClient};
-pub use config::{Duties, RegistrationMessage, RewardsConfig, SystemClientConfig};
+pub use config::{
+    Duties, FinalizerConfig, RegistrationMessage, RewardsConfig, SystemClientConfig,
+};
 pub use duties::Outcome;
 pub use sanity::{Contracts, ExpectedNetwork, SanityError};

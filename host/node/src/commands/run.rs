@@ -112,13 +112,18 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
     }
     if config.node.data_provider {
         let chain = devnet.as_ref().map(|(devnet, _)| devnet);
-        if let Some(host) = start_data_provider(&config, chain, storage, registry).await? {
+        if let Some(host) = start_data_provider(&config, chain, storage.clone(), registry).await? {
             supervisor.spawn("data-provider", host.serve(cancel.clone()));
         }
     }
     if let (true, Some(chain)) = (config.system_client.is_configured(), &sending) {
         let client = start_system_client(&config, with_devnet, chain).await?;
         supervisor.spawn("system-client", client.run(cancel.clone()));
+        if config.system_client.finalizer.enabled {
+            // The voting scheduler's hand-off (`ftso_system_client::handoff::own_messages`) goes in the `None`.
+            let finalizer = start_finalizer(&config, chain, storage, None).await?;
+            supervisor.spawn("finalizer", finalizer.run(cancel.clone()));
+        }
     }
     if let Some(admin) = admin {
         supervisor.spawn("admin", admin.serve(cancel.clone()));
@@ -343,6 +348,29 @@ async fn check_chain_id(
     );
     tracing::info!(network, chain_id = actual, "chain id checked");
     Ok(())
+}
+
+/// The finalizer: relays from the signing-policy key, reading the submitSignatures transactions and signing
+/// policies that the indexer writes to `storage`.
+async fn start_finalizer(
+    config: &NodeConfig,
+    chain: &SendingChain,
+    storage: ftso_storage::Storage,
+    own_messages: Option<ftso_system_client::handoff::OwnMessageReceiver>,
+) -> anyhow::Result<ftso_system_client::finalizer::Finalizer> {
+    let (_, contracts) =
+        ftso_system_client::sanity::check(&chain.provider, None, config.system_client.registry)
+            .await
+            .context("finalizer start-up")?;
+    ftso_system_client::finalizer::Finalizer::connect(
+        &config.system_client,
+        storage,
+        &chain.senders,
+        contracts,
+        own_messages,
+    )
+    .await
+    .context("finalizer start-up")
 }
 
 /// Connects the system client: start-up sanity first (the RPC's chain id is the network's, the registry resolves
