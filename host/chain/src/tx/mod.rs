@@ -9,12 +9,14 @@
 //! - `sender`: sign, broadcast, await the receipt, replace a stuck transaction at the same nonce with bumped
 //!   fees, decode a revert's `Error(string)`.
 //! - [`TxError`]: what went wrong, typed; [`TxError::reverted_with_any`] tells "already done" answers apart.
+//! - `telemetry`: per-account metrics (sends by outcome, nonce, pending, balance).
 
 mod error;
 pub mod fees;
 mod nonce;
 pub mod options;
 mod sender;
+mod telemetry;
 
 pub use error::TxError;
 pub use fees::{FeePolicy, Fees, GWEI, TxType};

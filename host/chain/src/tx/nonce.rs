@@ -53,6 +53,16 @@ impl NonceSequence {
         self.in_flight = self.in_flight.saturating_sub(1);
     }
 
+    /// The nonce the next send uses, if known.
+    pub(crate) fn next(&self) -> Option<u64> {
+        self.next
+    }
+
+    /// Broadcast sends not yet settled.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.in_flight
+    }
+
     /// The local sequence may be wrong: read it from the node before the next send.
     pub(crate) fn mark_stale(&mut self) {
         self.next = None;

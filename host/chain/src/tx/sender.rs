@@ -26,6 +26,7 @@ use super::error::{
 use super::fees::{Fees, TxType};
 use super::nonce::NonceSequence;
 use super::options::{Call, Deadline, GasLimit, SendOptions, with_margin};
+use super::telemetry;
 use crate::keys::PrivateKey;
 
 /// How often a receipt is polled by default (the reference polls every second).
@@ -105,6 +106,17 @@ impl TxSender {
         call: &Call,
         options: &SendOptions,
     ) -> Result<TransactionReceipt, TxError> {
+        let result = self.send_and_settle(call, options).await;
+        telemetry::sent(self.inner.address, &result);
+        result
+    }
+
+    /// [`Self::send`], then the nonce sequence settled.
+    async fn send_and_settle(
+        &self,
+        call: &Call,
+        options: &SendOptions,
+    ) -> Result<TransactionReceipt, TxError> {
         if self.deadline_passed(&options.deadline).await? {
             return Err(TxError::DeadlinePassed);
         }
@@ -118,6 +130,7 @@ impl TxSender {
         if outcome.is_err() {
             nonces.mark_stale();
         }
+        telemetry::nonces(self.inner.address, nonces.next(), nonces.in_flight());
         outcome
     }
 
@@ -195,6 +208,7 @@ impl TxSender {
             match self.broadcast(&envelope).await {
                 Ok(hash) => {
                     nonces.broadcast(nonce);
+                    telemetry::nonces(self.inner.address, nonces.next(), nonces.in_flight());
                     tracing::debug!(from = %self.inner.address, nonce, %hash, "transaction sent");
                     return Ok(Broadcast { nonce, hash, fees });
                 }
@@ -507,6 +521,30 @@ impl Senders {
     /// The chain id the senders sign for.
     pub fn chain_id(&self) -> u64 {
         self.chain_id
+    }
+
+    /// The addresses of the senders made so far.
+    pub fn addresses(&self) -> Vec<Address> {
+        let map = self
+            .by_address
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.keys().copied().collect()
+    }
+
+    /// Reads the balance of every sender's account and records it (`ftso_node_account_balance_wei{address}`).
+    /// An account whose balance cannot be read keeps its last value; the first error is returned.
+    pub async fn record_balances(&self) -> Result<(), TxError> {
+        let mut first_error = None;
+        for address in self.addresses() {
+            match self.provider.get_balance(address).await {
+                Ok(wei) => telemetry::balance(address, wei),
+                Err(error) => {
+                    first_error.get_or_insert(TxError::rpc("eth_getBalance")(error));
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
     }
 
     /// The provider the senders use.
