@@ -1,4 +1,4 @@
-//! Outbound HTTP GET through the host, only to hosts on the plugin's `allowed_hosts`.
+//! Outbound HTTP GET and POST through the host, only to hosts on the plugin's `allowed_hosts`.
 //!
 //! Calls block the plugin until the response arrives (or the host's request timeout), and they
 //! count against the call's time budget: poll from [`Plugin::tick`](crate::Plugin::tick), not
@@ -26,7 +26,23 @@ pub fn get(url: &str, headers: &[(String, String)]) -> Result<Response, Error> {
     }
 }
 
-/// Why [`get_json`] failed.
+/// Performs a POST request with `body` and waits for the whole response, whatever its status
+/// (a token handshake). Fails as [`get`] does.
+pub fn post(url: &str, headers: &[(String, String)], body: &[u8]) -> Result<Response, Error> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::bindings::flare::feeds::http::post(url, headers, body)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (url, headers, body);
+        Err(Error::Other(
+            "http is only available inside a component".into(),
+        ))
+    }
+}
+
+/// Why [`get_json`] or [`post_json`] failed.
 #[derive(Debug, thiserror::Error)]
 pub enum JsonError {
     /// The request itself failed.
@@ -43,7 +59,21 @@ pub enum JsonError {
 /// GETs `url` with `accept: application/json` and reads a 2xx body into `T`.
 pub fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, JsonError> {
     let headers = [("accept".to_owned(), "application/json".to_owned())];
-    let response = get(url, &headers).map_err(JsonError::Request)?;
+    json_body(get(url, &headers))
+}
+
+/// POSTs `body` (JSON, `content-type: application/json`) to `url` and reads a 2xx body into
+/// `T`.
+pub fn post_json<T: DeserializeOwned>(url: &str, body: &str) -> Result<T, JsonError> {
+    let headers = [
+        ("accept".to_owned(), "application/json".to_owned()),
+        ("content-type".to_owned(), "application/json".to_owned()),
+    ];
+    json_body(post(url, &headers, body.as_bytes()))
+}
+
+fn json_body<T: DeserializeOwned>(response: Result<Response, Error>) -> Result<T, JsonError> {
+    let response = response.map_err(JsonError::Request)?;
     if !(200..=299).contains(&response.status) {
         return Err(JsonError::Status(response.status));
     }

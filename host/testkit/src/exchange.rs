@@ -8,6 +8,10 @@
 //! compressed as the exchange compresses them. [`LoopbackExchange::drop_connections`] closes
 //! every open connection to test reconnect and resubscribe.
 //!
+//! The same port answers plain HTTP requests from the fixture's `[[http]]` rules (kucoin's
+//! token handshake, bitrue's REST trades): a connection whose request is not a websocket
+//! upgrade gets the rule's body, with `{ws_url}` replaced by the websocket URL.
+//!
 //! Fixtures live in `host/testkit/fixtures/exchanges/<exchange>.toml` ([`Fixture`]); the
 //! trades a connector must parse from the frames are listed there too.
 
@@ -48,6 +52,21 @@ pub struct PingRule {
     pub reply: String,
 }
 
+/// A plain HTTP endpoint of the exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpRule {
+    /// `GET` or `POST`.
+    pub method: String,
+    /// The request path, without the query.
+    pub path: String,
+    /// A string the query must contain (e.g. `symbol=XDCUSDT`), if any.
+    #[serde(default)]
+    pub query_contains: Option<String>,
+    /// The response body; `{ws_url}` is replaced by the websocket URL.
+    pub body: String,
+}
+
 /// A trade the connector must report from the frames.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,6 +92,13 @@ pub struct Fixture {
     /// The path the connector's URL has (the server accepts any; kept for the settings).
     #[serde(default = "root_path")]
     pub path: String,
+    /// The connector's `url` setting when it is not the websocket URL, with `{addr}` for the
+    /// server's `host:port` (kucoin's REST base, `http://{addr}`).
+    #[serde(default)]
+    pub settings_url: Option<String>,
+    /// Plain HTTP endpoints.
+    #[serde(default)]
+    pub http: Vec<HttpRule>,
     /// How frames are compressed on the wire.
     #[serde(default)]
     pub compression: Compression,
@@ -113,6 +139,11 @@ impl Fixture {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read fixture {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("invalid fixture {}", path.display()))
+    }
+
+    /// Whether the exchange is polled over REST (no websocket subscription at all).
+    pub fn is_polled(&self) -> bool {
+        self.subscribe_contains.is_empty() && !self.http.is_empty()
     }
 
     /// Whether `message` is a subscription by this fixture's rules.
@@ -179,6 +210,10 @@ struct Seen {
     /// (connection number from 1, message) for every client text message, decoded.
     messages: Vec<(usize, String)>,
     pongs: usize,
+    /// The request target (path and query) of every websocket handshake.
+    websocket_targets: Vec<String>,
+    /// `METHOD target` of every plain HTTP request.
+    http_requests: Vec<String>,
 }
 
 /// A running loopback exchange; stops when dropped.
@@ -213,6 +248,7 @@ impl LoopbackExchange {
         let (drop_all, _) = broadcast::channel(4);
         let task = tokio::spawn(accept_loop(
             listener,
+            addr,
             Arc::clone(&fixture),
             Arc::clone(&seen),
             drop_all.clone(),
@@ -231,9 +267,18 @@ impl LoopbackExchange {
         self.addr.to_string()
     }
 
-    /// The URL a connector's `url` setting points at.
+    /// The URL a connector's `url` setting points at: the fixture's `settings_url`, else the
+    /// websocket URL.
     pub fn url(&self) -> String {
-        format!("ws://{}{}", self.addr, self.fixture.path)
+        match &self.fixture.settings_url {
+            Some(template) => template.replace("{addr}", &self.addr.to_string()),
+            None => self.websocket_url(),
+        }
+    }
+
+    /// The websocket URL, `ws://<addr><path>`.
+    pub fn websocket_url(&self) -> String {
+        websocket_url(self.addr, &self.fixture)
     }
 
     /// The fixture served.
@@ -265,6 +310,16 @@ impl LoopbackExchange {
         self.seen(|s| s.pongs)
     }
 
+    /// The request target (path and query) of every websocket handshake so far.
+    pub fn websocket_targets(&self) -> Vec<String> {
+        self.seen(|s| s.websocket_targets.clone())
+    }
+
+    /// `METHOD target` of every plain HTTP request so far.
+    pub fn http_requests(&self) -> Vec<String> {
+        self.seen(|s| s.http_requests.clone())
+    }
+
     /// Every text message received, with its connection number (from 1).
     pub fn messages(&self) -> Vec<(usize, String)> {
         self.seen(|s| s.messages.clone())
@@ -290,13 +345,28 @@ impl LoopbackExchange {
     }
 }
 
+fn websocket_url(addr: SocketAddr, fixture: &Fixture) -> String {
+    format!("ws://{addr}{}", fixture.path)
+}
+
 async fn accept_loop(
     listener: tokio::net::TcpListener,
+    addr: SocketAddr,
     fixture: Arc<Fixture>,
     seen: Arc<Mutex<Seen>>,
     drop_all: broadcast::Sender<()>,
 ) {
     while let Ok((stream, _)) = listener.accept().await {
+        if !is_websocket_upgrade(&stream).await {
+            let fixture = Arc::clone(&fixture);
+            let seen = Arc::clone(&seen);
+            tokio::spawn(async move {
+                if let Err(error) = plain_http(stream, addr, &fixture, &seen).await {
+                    eprintln!("loopback {}: http: {error:#}", fixture.exchange);
+                }
+            });
+            continue;
+        }
         let number = {
             let mut s = seen
                 .lock()
@@ -316,6 +386,85 @@ async fn accept_loop(
             }
         });
     }
+}
+
+/// Whether the request waiting on `stream` asks for a websocket upgrade (peeked, not read).
+async fn is_websocket_upgrade(stream: &tokio::net::TcpStream) -> bool {
+    let mut buffer = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let Ok(Ok(n)) = tokio::time::timeout_at(deadline, stream.peek(&mut buffer)).await else {
+            return true;
+        };
+        let head = String::from_utf8_lossy(&buffer[..n]).to_ascii_lowercase();
+        if head.contains("\r\n\r\n") || n == buffer.len() || n == 0 {
+            return head.contains("upgrade: websocket");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Answers one plain HTTP request from the fixture's `[[http]]` rules (404 when none
+/// matches), then closes the connection.
+async fn plain_http(
+    mut stream: tokio::net::TcpStream,
+    addr: SocketAddr,
+    fixture: &Fixture,
+    seen: &Mutex<Seen>,
+) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut request = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut buffer).await?;
+        anyhow::ensure!(n > 0, "connection closed before the request head");
+        request.extend_from_slice(&buffer[..n]);
+        if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&request[..head_end]).into_owned();
+    let content_length: usize = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse().ok())
+        .unwrap_or(0);
+    while request.len() < head_end + content_length {
+        let n = stream.read(&mut buffer).await?;
+        anyhow::ensure!(n > 0, "connection closed before the request body");
+        request.extend_from_slice(&buffer[..n]);
+    }
+    let mut words = head.split_whitespace();
+    let method = words.next().unwrap_or_default().to_owned();
+    let target = words.next().unwrap_or_default().to_owned();
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    seen.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .http_requests
+        .push(format!("{method} {target}"));
+    let rule = fixture.http.iter().find(|rule| {
+        rule.method.eq_ignore_ascii_case(&method)
+            && rule.path == path
+            && rule
+                .query_contains
+                .as_deref()
+                .is_none_or(|needle| query.contains(needle))
+    });
+    let (status, body) = match rule {
+        Some(rule) => (
+            "200 OK",
+            rule.body.replace("{ws_url}", &websocket_url(addr, fixture)),
+        ),
+        None => ("404 Not Found", r#"{"error":"not found"}"#.to_owned()),
+    };
+    let response = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(response.as_bytes()).await?;
+    stream.shutdown().await?;
+    Ok(())
 }
 
 /// Decodes what the client sent: text as is, binary through the fixture's compression
@@ -342,7 +491,15 @@ async fn connection(
     seen: &Mutex<Seen>,
     mut stop: broadcast::Receiver<()>,
 ) -> anyhow::Result<()> {
-    let mut ws = tokio_tungstenite::accept_async(stream).await?;
+    let record_target = |request: &tokio_tungstenite::tungstenite::handshake::server::Request,
+                         response| {
+        seen.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .websocket_targets
+            .push(request.uri().to_string());
+        Ok(response)
+    };
+    let mut ws = tokio_tungstenite::accept_hdr_async(stream, record_target).await?;
     if let Some(ping) = &fixture.server_ping {
         ws.send(fixture.encode(ping)?).await?;
     }
@@ -414,8 +571,8 @@ mod tests {
             assert_eq!(fixture.exchange, name);
             assert!(!fixture.trades.is_empty(), "{name} has no expected trades");
             assert!(
-                !fixture.replay().unwrap().is_empty(),
-                "{name} has no frames"
+                !fixture.replay().unwrap().is_empty() || !fixture.http.is_empty(),
+                "{name} has no frames and no http endpoint"
             );
             count += 1;
         }

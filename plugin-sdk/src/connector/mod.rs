@@ -19,13 +19,18 @@
 //! - reconnects with exponential backoff and subscribes again, for ever: an exchange that is
 //!   down at start is retried in the background, and no connection waits on another.
 //!
+//! An exchange with no websocket trade stream is polled over REST instead: [`poll`]
+//! (`plugins/bitrue`).
+//!
 //! See `plugin-sdk/GUIDE.md` for a walk-through and `plugins/okx` for a complete connector.
 
 mod frame;
+pub mod poll;
 mod runtime;
 mod symbols;
 
 pub use frame::{Compression, Frame, decode};
+pub use poll::{Poller, PollerSettings, PollingPlugin};
 pub use runtime::{ConnectorPlugin, ConnectorSettings, DEFAULT_WATCHDOG_SECS};
 pub use symbols::MarketTable;
 

@@ -16,12 +16,24 @@ impl MarketTable {
     /// Maps each `BASE/QUOTE` symbol through the connector's renames and market id format;
     /// malformed symbols and duplicates are skipped.
     pub fn build<C: Connector>(connector: &C, symbols: &[String]) -> Self {
+        Self::map(C::RENAMES, symbols, |base, quote| {
+            connector.market_id(base, quote)
+        })
+    }
+
+    /// Maps each `BASE/QUOTE` symbol through `renames` (`(unified, exchange)` currency codes)
+    /// and `market_id`; malformed symbols and duplicates are skipped.
+    pub fn map(
+        renames: &[(&str, &str)],
+        symbols: &[String],
+        market_id: impl Fn(&str, &str) -> String,
+    ) -> Self {
         let mut table = Self::default();
         for symbol in symbols {
             let Some((base, quote)) = symbol.split_once('/') else {
                 continue;
             };
-            let id = connector.market_id(rename::<C>(base), rename::<C>(quote));
+            let id = market_id(rename(renames, base), rename(renames, quote));
             if !table.unified.contains_key(&id) {
                 table.ids.push(id.clone());
                 table.unified.insert(id, symbol.clone());
@@ -47,8 +59,8 @@ impl MarketTable {
 }
 
 /// The exchange's code for a unified currency code.
-fn rename<C: Connector>(code: &str) -> &str {
-    C::RENAMES
+fn rename<'a>(renames: &[(&str, &'a str)], code: &'a str) -> &'a str {
+    renames
         .iter()
         .find(|(unified, _)| *unified == code)
         .map_or(code, |(_, exchange)| exchange)

@@ -1,4 +1,4 @@
-//! `http`: GET requests to allow-listed hosts, with a timeout and a body size cap.
+//! `http`: GET and POST requests to allow-listed hosts, with a timeout and a body size cap.
 
 use crate::{bindings::http, sandbox::PluginState};
 
@@ -18,12 +18,10 @@ fn check_url(caps: &super::Capabilities, raw: &str) -> Result<url::Url, http::Er
 }
 
 async fn fetch(
-    client: reqwest::Client,
-    url: url::Url,
+    mut request: reqwest::RequestBuilder,
     headers: Vec<(String, String)>,
     max_body: usize,
 ) -> Result<http::Response, http::Error> {
-    let mut request = client.get(url);
     for (name, value) in headers {
         request = request.header(name, value);
     }
@@ -71,27 +69,51 @@ async fn fetch(
     })
 }
 
+impl PluginState {
+    /// Checks the URL, then sends the request built by `build` and waits for the response
+    /// within the host's timeout.
+    fn send(
+        &self,
+        method: &'static str,
+        url: &str,
+        headers: Vec<(String, String)>,
+        build: impl FnOnce(&reqwest::Client, url::Url) -> reqwest::RequestBuilder,
+    ) -> Result<http::Response, http::Error> {
+        let caps = &self.caps;
+        let url = match check_url(caps, url) {
+            Ok(url) => url,
+            Err(error) => {
+                tracing::warn!(plugin = %caps.plugin, method, %url, ?error, "plugin http request refused");
+                return Err(error);
+            }
+        };
+        let timeout = caps.http_timeout;
+        let fut = fetch(build(&caps.http, url), headers, caps.http_max_body_bytes);
+        caps.runtime.block_on(async move {
+            tokio::time::timeout(timeout, fut)
+                .await
+                .unwrap_or(Err(http::Error::Timeout))
+        })
+    }
+}
+
 impl http::Host for PluginState {
     fn get(
         &mut self,
         url: String,
         headers: Vec<(String, String)>,
     ) -> wasmtime::Result<Result<http::Response, http::Error>> {
-        let caps = &self.caps;
-        let url = match check_url(caps, &url) {
-            Ok(url) => url,
-            Err(error) => {
-                tracing::warn!(plugin = %caps.plugin, %url, ?error, "plugin http request refused");
-                return Ok(Err(error));
-            }
-        };
-        let timeout = caps.http_timeout;
-        let fut = fetch(caps.http.clone(), url, headers, caps.http_max_body_bytes);
-        let result = caps.runtime.block_on(async move {
-            tokio::time::timeout(timeout, fut)
-                .await
-                .unwrap_or(Err(http::Error::Timeout))
-        });
-        Ok(result)
+        Ok(self.send("GET", &url, headers, |client, url| client.get(url)))
+    }
+
+    fn post(
+        &mut self,
+        url: String,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> wasmtime::Result<Result<http::Response, http::Error>> {
+        Ok(self.send("POST", &url, headers, |client, url| {
+            client.post(url).body(body)
+        }))
     }
 }

@@ -16,13 +16,18 @@ use crate::common::{TestHost, base_config, post_json, start};
 /// Generous: wasm instantiation and reconnect backoff on a loaded 2-core machine.
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// The plugin entry for a connector talking to `exchange`, with a 1 s keepalive.
+/// The plugin entry for a connector talking to `exchange`, with a 1 s keepalive (or a 200 ms
+/// poll interval for a REST-polled exchange).
 fn connector_entry(exchange: &LoopbackExchange) -> PluginConfig {
     let name = exchange.fixture().exchange.clone();
     let component = ftso_testkit::wasm_component(&format!("ftso-plugin-{name}")).unwrap();
     let mut settings = toml::Table::new();
     settings.insert("url".into(), exchange.url().into());
-    settings.insert("keepalive_ms".into(), 1_000.into());
+    if exchange.fixture().is_polled() {
+        settings.insert("interval_ms".into(), 200.into());
+    } else {
+        settings.insert("keepalive_ms".into(), 1_000.into());
+    }
     PluginConfig {
         feeds: FeedSelection::Only(Vec::new()),
         allowed_hosts: vec![exchange.host()],
@@ -191,6 +196,84 @@ mod loopback {
         binance, okx, coinbase, kraken, bybit, gate, bitget, htx, mexc, cryptocom, bitstamp,
         bitfinex, bitmart, xt, coinex, bingx,
     );
+}
+
+/// kucoin: the loopback checks, with the token handshake (`POST /api/v1/bullet-public`)
+/// before each connect and the token in every websocket URL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kucoin_token_handshake_before_every_connect() {
+    let exchange = LoopbackExchange::start("kucoin").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let host = host_for(&[&exchange], dir.path()).await;
+    expect_fixture_trades(&host, &exchange).await;
+    exchange.drop_connections();
+    assert!(
+        exchange
+            .wait_until(PATIENCE, |e| e.connections() >= 2 && e.subscriptions() >= 2)
+            .await,
+        "kucoin: no reconnect + resubscribe; received {:?}",
+        exchange.messages()
+    );
+    assert!(
+        exchange
+            .wait_until(PATIENCE, |e| e
+                .messages()
+                .iter()
+                .any(|(_, m)| m.contains(r#""type":"ping""#)))
+            .await,
+        "kucoin: no keepalive ping; received {:?}",
+        exchange.messages()
+    );
+    let posts = exchange
+        .http_requests()
+        .iter()
+        .filter(|r| *r == "POST /api/v1/bullet-public")
+        .count();
+    let targets = exchange.websocket_targets();
+    assert!(
+        posts >= 2,
+        "one token per connect: {:?}",
+        exchange.http_requests()
+    );
+    assert!(
+        targets.len() >= 2
+            && targets
+                .iter()
+                .all(|t| t.starts_with("/endpoint?token=tok-loopback-1&connectId=")),
+        "{targets:?}"
+    );
+}
+
+/// bitrue: REST polling of the recent trades, the newest one in the store, polls repeated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bitrue_polls_recent_trades() {
+    let exchange = LoopbackExchange::start("bitrue").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let host = host_for(&[&exchange], dir.path()).await;
+    expect_fixture_trades(&host, &exchange).await;
+    assert!(
+        exchange
+            .wait_until(PATIENCE, |e| e.http_requests().len() >= 3)
+            .await,
+        "bitrue: polling stopped after {:?}",
+        exchange.http_requests()
+    );
+    assert!(
+        exchange
+            .http_requests()
+            .iter()
+            .all(|r| r == "GET /api/v1/trades?symbol=XDCUSDT"),
+        "{:?}",
+        exchange.http_requests()
+    );
+    // Repeated polls of the same trades count each trade once.
+    let store = host.registry.prices().store();
+    let xdc = store
+        .status()
+        .into_iter()
+        .find(|s| s.source == "bitrue:XDC/USDT")
+        .unwrap();
+    assert_eq!(xdc.trades, 2, "{xdc:?}");
 }
 
 const ALL: [&str; 12] = [
