@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The run command: installs what the node needs (idempotent), builds the feed plugins, and runs the node on a
-# local devnet with embedded SQLite (config/local.toml). Extra arguments go to `ftso-node run`, e.g.
+# local devnet with embedded SQLite (config/local.toml), the node acting as the devnet's entity: after ~1.5 min it
+# registers for reward epoch 1 (`RegisterVoter success`), after ~2 min its fast updates are accepted
+# (`successful update for block N replicate R in block M`). Extra arguments go to `ftso-node run`, e.g.
 #   scripts/run.sh --config config/node.example.toml      (your own chain and config, no devnet)
 set -euo pipefail
 cd "$(dirname "$0")/.."

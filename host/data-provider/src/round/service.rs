@@ -98,6 +98,7 @@ impl RoundResults {
     pub async fn run(&self, cancel: CancellationToken) {
         let epochs = self.reader.params().epochs;
         let mut next = last_closed_round(&epochs, unix_now());
+        let mut unavailable = UnavailableSpell::default();
         loop {
             let target = last_closed_round(&epochs, unix_now());
             while next.is_some_and(|n| target.is_some_and(|t| n <= t)) && !cancel.is_cancelled() {
@@ -105,6 +106,7 @@ impl RoundResults {
                 match self.results(round).await {
                     Ok(RoundStatus::Pending | RoundStatus::TooEarly) => break,
                     Ok(RoundStatus::Ready(record)) => {
+                        unavailable.end(round);
                         tracing::info!(
                             voting_round_id = round,
                             root = %record.merkle_root,
@@ -114,14 +116,11 @@ impl RoundResults {
                         next = round.checked_add(1);
                     }
                     Ok(RoundStatus::Unavailable { reason }) => {
-                        tracing::warn!(
-                            voting_round_id = round,
-                            reason,
-                            "round results unavailable"
-                        );
+                        unavailable.round(round, &reason);
                         next = round.checked_add(1);
                     }
                     Err(error) => {
+                        unavailable.end(round);
                         tracing::warn!(voting_round_id = round, %error, "round results failed");
                         next = round.checked_add(1);
                     }
@@ -134,6 +133,42 @@ impl RoundResults {
                 () = cancel.cancelled() => return,
                 () = tokio::time::sleep(POLL_INTERVAL) => {}
             }
+        }
+    }
+}
+
+/// A run of consecutive rounds whose results are unavailable, logged as a state: a WARN when it starts, an INFO
+/// when a round is computable again (ready, or failed for a reason of its own), each round in between at DEBUG.
+#[derive(Debug, Default)]
+struct UnavailableSpell {
+    /// The first round of the current run, if one is going on.
+    first: Option<u32>,
+}
+
+impl UnavailableSpell {
+    /// `round`'s results are unavailable for `reason`.
+    fn round(&mut self, round: u32, reason: &str) {
+        if self.first.is_none() {
+            self.first = Some(round);
+            tracing::warn!(
+                voting_round_id = round,
+                reason,
+                "round results unavailable (until further notice: logged once)"
+            );
+        } else {
+            tracing::debug!(voting_round_id = round, reason, "round results unavailable");
+        }
+    }
+
+    /// `round`'s results were computed (or failed to be): ends the run, if one is going on.
+    fn end(&mut self, round: u32) {
+        if let Some(first) = self.first.take() {
+            tracing::info!(
+                voting_round_id = round,
+                unavailable_from = first,
+                unavailable_rounds = round.saturating_sub(first),
+                "round results no longer unavailable"
+            );
         }
     }
 }

@@ -1,5 +1,8 @@
 //! `ftso-node devnet`: start a local FSP chain (anvil + the project's FSP contracts), print its addresses, write
-//! a config file the host can run against, and drive `daemonize()` until Ctrl-C.
+//! a config file the host can run against, and drive `daemonize()` until Ctrl-C. [`entity`]: the node as a
+//! devnet entity (`run --devnet`).
+
+pub mod entity;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

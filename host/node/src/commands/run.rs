@@ -20,8 +20,9 @@ pub struct RunCommand {
     /// coston2.
     #[arg(long, value_name = "NAME", conflicts_with = "devnet")]
     network: Option<String>,
-    /// Start a local devnet (anvil with the project's FSP contracts and 3 registered entities, blocks every
-    /// second) and run against it, with a fresh SQLite database.
+    /// Start a local devnet (anvil with the project's FSP contracts and one registered entity, blocks every
+    /// second) and run against it as that entity (system client and fast updates with its keys), with a fresh
+    /// SQLite database.
     #[arg(long)]
     devnet: bool,
 }
@@ -111,7 +112,7 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
         supervisor.spawn("fast-updates", client.run(cancel.clone()));
     }
     if config.node.data_provider {
-        let chain = devnet.as_ref().map(|(devnet, _)| devnet);
+        let chain = devnet.as_ref().map(|local| &local.devnet);
         if let Some(host) = start_data_provider(&config, chain, storage.clone(), registry).await? {
             supervisor.spawn("data-provider", host.serve(cancel.clone()));
         }
@@ -290,11 +291,19 @@ fn data_provider_chain(
     Ok(Some((epochs, contracts)))
 }
 
-/// Starts the devnet, points the config at it, and gives it a database of its own (a devnet is a new chain).
-async fn start_devnet(
-    config: &mut NodeConfig,
-) -> anyhow::Result<(ftso_devnet::Devnet, ftso_devnet::DaemonDriver)> {
+/// A devnet started by `run --devnet`: dropping it removes the node's key files, stops the daemon driver and anvil.
+struct LocalDevnet {
+    devnet: ftso_devnet::Devnet,
+    _driver: ftso_devnet::DaemonDriver,
+    _keys: super::devnet::entity::EntityKeyFiles,
+}
+
+/// Starts the devnet, points the config at it, makes the node its entity, and gives it a database of its own (a
+/// devnet is a new chain). One entity: it holds all the weight, so its own signatures carry the signing policy
+/// (reward epoch 1, the first with a sortition seed) and every finalization.
+async fn start_devnet(config: &mut NodeConfig) -> anyhow::Result<LocalDevnet> {
     let devnet_config = ftso_devnet::DevnetConfig {
+        entities: 1,
         block_time: Some(Duration::from_secs(1)),
         ..ftso_devnet::DevnetConfig::default()
     };
@@ -322,7 +331,12 @@ async fn start_devnet(
         }
         config.storage.url = Some(format!("sqlite://{}?mode=rwc", path.display()));
     }
-    Ok((devnet, driver))
+    let keys = super::devnet::entity::act_as_entity(&devnet, config).await?;
+    Ok(LocalDevnet {
+        devnet,
+        _driver: driver,
+        _keys: keys,
+    })
 }
 
 /// Fails unless the RPC serves the chain of `network` (a node configured for Flare must not vote on Songbird).

@@ -1,0 +1,332 @@
+//! The full node on the devnet: `ftso-node run --devnet --config config/local.toml` (indexer, feeds, data provider,
+//! system client, fast updates) acts as the devnet's entity. Judged on chain and in its log: its fast updates are
+//! accepted (`FastUpdateFeedsSubmitted` for its signing-policy address, sent from its own submission accounts, every
+//! one of their transactions an accepted update), its system client registers it for reward epoch 1 and signs the
+//! new policy (fast updates need reward epoch 1, the first with a seed, so the devnet got there because of those
+//! signatures), "round results unavailable" is logged once for the whole of reward epoch 0, nothing is logged about
+//! nonces, no key is logged, and the key files are owner-only and gone after SIGTERM.
+//!
+//! The node runs until all of that is seen or `FTSO_NODE_DEVNET_TEST_TIMEOUT_SECS` passes (default 900: plugin
+//! build, devnet deployment and one 100 s reward epoch on a slow, loaded machine); it stops as soon as it is done,
+//! after about 2.5 min on a loaded 2-core machine.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use alloy::primitives::{Address, B256, U256};
+use alloy::providers::{DynProvider, Provider, ProviderBuilder};
+use alloy::rpc::types::Filter;
+use alloy::sol_types::SolEvent;
+use ftso_chain::{IFastUpdater, IVoterRegistry};
+
+const NODE: &str = env!("CARGO_BIN_EXE_ftso-node");
+
+fn timeout() -> Duration {
+    let secs = std::env::var("FTSO_NODE_DEVNET_TEST_TIMEOUT_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(900);
+    Duration::from_secs(secs)
+}
+
+fn root() -> PathBuf {
+    ftso_testkit::workspace_root()
+}
+
+/// The fixed and random plugins config/local.toml loads, built and signed by the script a user runs.
+fn build_plugins() {
+    let status = Command::new("bash")
+        .arg(root().join("scripts/build-plugins.sh"))
+        .args(["ftso-plugin-fixed", "ftso-plugin-random"])
+        .env("FTSO_NODE_BIN", NODE)
+        .status()
+        .expect("run scripts/build-plugins.sh");
+    assert!(status.success(), "scripts/build-plugins.sh failed");
+}
+
+/// The node process and every line it wrote (stderr and stdout); killed if the test fails.
+struct Node {
+    child: Child,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Node {
+    fn start(data_dir: &Path) -> Self {
+        let mut child = Command::new(NODE)
+            .args(["run", "--devnet", "--config"])
+            .arg(root().join("config/local.toml"))
+            .current_dir(data_dir)
+            .env("FTSO_NODE_DATA_DIR", data_dir)
+            .env("FTSO_NODE__FEEDS__LISTEN", "127.0.0.1:0")
+            .env("FTSO_NODE__DATA_PROVIDER__LISTEN", "127.0.0.1:0")
+            .env("FTSO_NODE__ADMIN__LISTEN", "127.0.0.1:0")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ftso-node");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        for stream in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    eprintln!("  | {line}");
+                    log.lock().unwrap().push(line);
+                }
+            });
+        }
+        Self { child, log }
+    }
+
+    fn log_has(&self, needle: &str) -> bool {
+        self.log.lock().unwrap().iter().any(|l| l.contains(needle))
+    }
+
+    /// The first line containing `needle`, waiting up to `deadline`.
+    async fn wait_for(&mut self, needle: &str, deadline: Instant) -> String {
+        loop {
+            if let Some(line) = self.log.lock().unwrap().iter().find(|l| l.contains(needle)) {
+                return line.clone();
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("ftso-node exited ({status}) before logging {needle:?}");
+            }
+            assert!(Instant::now() < deadline, "no log line with {needle:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// SIGTERM, then the exit status.
+    async fn terminate(&mut self, deadline: Instant) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "ftso-node did not stop on SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The value of `key=` in a log line (up to the next space; a `[…]` list whole), quotes removed.
+fn field(line: &str, key: &str) -> String {
+    let (_, rest) = line
+        .split_once(&format!(" {key}="))
+        .unwrap_or_else(|| panic!("no {key}= in {line:?}"));
+    let value = if rest.starts_with('[') {
+        &rest[..=rest.find(']').expect("closing ]")]
+    } else {
+        rest.split_whitespace().next().unwrap_or_default()
+    };
+    value.trim_matches('"').to_owned()
+}
+
+fn address(text: &str) -> Address {
+    text.parse()
+        .unwrap_or_else(|_| panic!("not an address: {text:?}"))
+}
+
+/// What the test waits for, read from the chain.
+#[derive(Debug, Default)]
+struct Seen {
+    /// Accepted fast updates signed by our signing-policy address and sent from our accounts (all they sent).
+    fast_updates: usize,
+    /// Our identity is registered for reward epoch 1.
+    registered: bool,
+}
+
+async fn look(
+    provider: &DynProvider,
+    contracts: &(Address, Address),
+    identity: Address,
+    signing_policy: Address,
+    accounts: &[Address],
+) -> Seen {
+    let (fast_updater, voter_registry) = *contracts;
+    // Everything read at one block, so the sent and accepted counts are of the same chain.
+    let head = provider.get_block_number().await.unwrap();
+    let updates = Filter::new()
+        .address(fast_updater)
+        .event_signature(IFastUpdater::FastUpdateFeedsSubmitted::SIGNATURE_HASH)
+        .topic2(B256::left_padding_from(signing_policy.as_slice()))
+        .from_block(0)
+        .to_block(head);
+    let mut fast_updates = 0;
+    for log in provider.get_logs(&updates).await.unwrap() {
+        let hash = log.transaction_hash.expect("mined log");
+        let tx = provider.get_transaction_by_hash(hash).await.unwrap();
+        let from = alloy::network::TransactionResponse::from(&tx.expect("the log's transaction"));
+        assert!(
+            accounts.contains(&from),
+            "a fast update was sent from {from}, not from the node's submission accounts {accounts:?}"
+        );
+        fast_updates += 1;
+    }
+    // The client never sends what the contract rejects (a used ticket, a block outside the window, a replicate
+    // above the weight, a wrong signature): every transaction of its accounts is an accepted update.
+    let mut sent = 0;
+    for account in accounts {
+        sent += provider
+            .get_transaction_count(*account)
+            .block_id(head.into())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        sent, fast_updates as u64,
+        "the submission accounts sent {sent} transactions by block {head}, {fast_updates} were accepted updates"
+    );
+    let registrations = Filter::new()
+        .address(voter_registry)
+        .event_signature(IVoterRegistry::VoterRegistered::SIGNATURE_HASH)
+        .topic1(B256::left_padding_from(identity.as_slice()))
+        .topic2(B256::from(U256::from(1u32)))
+        .from_block(0)
+        .to_block(head);
+    let registered = !provider.get_logs(&registrations).await.unwrap().is_empty();
+    Seen {
+        fast_updates,
+        registered,
+    }
+}
+
+/// FastUpdater and VoterRegistry through the devnet's contract registry.
+async fn contracts(provider: &DynProvider) -> (Address, Address) {
+    use alloy::sol_types::SolCall as _;
+    let mut found = Vec::new();
+    for name in ["FastUpdater", "VoterRegistry"] {
+        let call =
+            ftso_chain::IFlareContractRegistry::getContractAddressByNameCall { _name: name.into() };
+        let tx = alloy::rpc::types::TransactionRequest::default()
+            .to(ftso_chain::names::FLARE_CONTRACT_REGISTRY_ADDRESS)
+            .input(alloy::primitives::Bytes::from(call.abi_encode()).into());
+        let output = provider.call(tx).await.unwrap();
+        let address =
+            ftso_chain::IFlareContractRegistry::getContractAddressByNameCall::abi_decode_returns(
+                &output,
+            )
+            .unwrap();
+        assert_ne!(address, Address::ZERO, "{name} is not in the registry");
+        found.push(address);
+    }
+    (found[0], found[1])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_node_is_a_devnet_entity_its_fast_updates_are_accepted_and_it_registers() {
+    build_plugins();
+    let dir = tempfile::tempdir().unwrap();
+    let deadline = Instant::now() + timeout();
+    let mut node = Node::start(dir.path());
+
+    let entity_line = node.wait_for("the node is devnet entity 0", deadline).await;
+    let rpc_url = field(&node.wait_for("devnet running", deadline).await, "rpc_url");
+    let identity = address(&field(&entity_line, "identity"));
+    let signing_policy = address(&field(&entity_line, "signing_policy"));
+    let accounts: Vec<Address> = field(&entity_line, "fast_updates_accounts")
+        .trim_matches(['[', ']'])
+        .split(", ")
+        .map(address)
+        .collect();
+    assert_eq!(accounts.len(), 2, "two fast-updates submission accounts");
+
+    // The keys: in owner-only files, never in the log.
+    let keys_dir = PathBuf::from(field(&entity_line, "keys"));
+    assert_eq!(mode(&keys_dir), 0o700);
+    let mut secrets = Vec::new();
+    for entry in std::fs::read_dir(&keys_dir).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+        let text = std::fs::read_to_string(&path).unwrap();
+        secrets.push(text.trim().trim_start_matches("0x").to_lowercase());
+    }
+    assert!(secrets.len() >= 5, "key files: {secrets:?}");
+
+    ftso_devnet::install_crypto_provider();
+    let provider = ProviderBuilder::new()
+        .connect_http(rpc_url.parse().unwrap())
+        .erased();
+    let contracts = contracts(&provider).await;
+    let mut seen = Seen::default();
+    while !(seen.fast_updates > 0
+        && seen.registered
+        && node.log_has("successful update for block")
+        && node.log_has("RegisterVoter success")
+        && node.log_has("SignNewSigningPolicy success"))
+    {
+        if let Some(status) = node.child.try_wait().unwrap() {
+            panic!("ftso-node exited ({status}) while running");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out: {seen:?}, fast update logged {}, registration logged {}, policy signing logged {}",
+            node.log_has("successful update for block"),
+            node.log_has("RegisterVoter success"),
+            node.log_has("SignNewSigningPolicy success"),
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        seen = look(&provider, &contracts, identity, signing_policy, &accounts).await;
+    }
+    eprintln!("seen on chain: {seen:?}");
+
+    let status = node
+        .terminate(Instant::now() + Duration::from_secs(120))
+        .await;
+    assert!(status.success(), "ftso-node exit status {status}");
+    assert!(
+        !keys_dir.exists(),
+        "the devnet key files are removed on stop"
+    );
+
+    let log = node.log.lock().unwrap().join("\n");
+    for secret in &secrets {
+        assert!(!log.to_lowercase().contains(secret), "a key is in the log");
+    }
+    let nonce_lines: Vec<&str> = log
+        .lines()
+        .filter(|l| (l.contains(" WARN ") || l.contains(" ERROR ")) && l.contains("nonce"))
+        .collect();
+    assert!(nonce_lines.is_empty(), "nonce trouble: {nonce_lines:#?}");
+    let unavailable = log
+        .lines()
+        .filter(|l| l.contains("round results unavailable"))
+        .count();
+    assert!(
+        unavailable <= 2,
+        "round results unavailable is logged once per spell, not per round ({unavailable} lines)"
+    );
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
