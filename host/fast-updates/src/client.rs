@@ -302,6 +302,7 @@ impl FastUpdatesClient {
                 return;
             }
         };
+        crate::telemetry::block_scanned(credentials.len());
         if credentials.is_empty() {
             return;
         }
@@ -382,11 +383,13 @@ fn log_epoch(state: &EpochState, latest: u64) {
     match state {
         EpochState::Active { epoch, weight, .. } => {
             tracing::info!("new epoch {epoch}, my weight {weight}, current block {latest}");
+            crate::telemetry::weight(*weight);
         }
         EpochState::Inactive { epoch, reason } => {
             tracing::warn!(
                 "not submitting in reward epoch {epoch} ({reason}); waiting for the next epoch"
             );
+            crate::telemetry::weight(0);
         }
     }
 }

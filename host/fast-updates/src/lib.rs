@@ -20,6 +20,7 @@ pub mod keys;
 pub mod registration;
 pub mod schedule;
 pub mod submission;
+mod telemetry;
 
 pub use client::{EpochState, FastUpdatesClient};
 pub use config::{FastUpdatesConfig, SubmitVia};

@@ -48,6 +48,9 @@ pub enum Outcome {
     Failed(String),
 }
 
+/// Why a job was dropped when its submission window closed before it was sent or mined.
+pub const TOO_LATE: &str = "too late";
+
 /// Everything a job needs, shared by all jobs.
 #[derive(Debug)]
 pub struct Submitter {
@@ -94,6 +97,17 @@ impl Submitter {
         feeds: Arc<Vec<ChainFeed>>,
         cancel: CancellationToken,
     ) -> Outcome {
+        let outcome = self.run_job_to_outcome(ticket, feeds, cancel).await;
+        crate::telemetry::job_ended(&outcome);
+        outcome
+    }
+
+    async fn run_job_to_outcome(
+        &self,
+        ticket: Ticket,
+        feeds: Arc<Vec<ChainFeed>>,
+        cancel: CancellationToken,
+    ) -> Outcome {
         let window = TicketWindow {
             block: ticket.block,
             window: self.window,
@@ -103,7 +117,7 @@ impl Submitter {
             Ok(TicketState::Open) => {}
             Ok(_) => {
                 tracing::warn!(block = ticket.block, %replicate, "skipping submission, too late");
-                return Outcome::Dropped("too late");
+                return Outcome::Dropped(TOO_LATE);
             }
             Err(reason) => {
                 tracing::info!(block = ticket.block, %replicate, "ignoring submission: {reason}");
@@ -202,6 +216,7 @@ impl Submitter {
         let Some(sender) = self.senders.get(self.rotation.pick(self.senders.len())) else {
             anyhow::bail!("no submission account");
         };
+        crate::telemetry::submitted();
         tracing::info!(
             account = %sender.address(),
             "submitting update for block {} replicate {}: {deltas_text}",
@@ -224,7 +239,7 @@ impl Submitter {
             }
             Err(TxError::DeadlinePassed) => {
                 tracing::warn!(block = ticket.block, replicate = %ticket.replicate(), "skipping submission, too late");
-                Ok(Outcome::Dropped("too late"))
+                Ok(Outcome::Dropped(TOO_LATE))
             }
             Err(error) => Err(error).with_context(|| {
                 format!(
