@@ -7,6 +7,7 @@ mod config;
 mod logging;
 mod secret_file;
 mod signal;
+mod status;
 mod supervisor;
 
 use clap::Parser;

@@ -59,7 +59,7 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
     };
 
     let metrics = crate::admin::install_recorder()?;
-    let mut admin = crate::admin::AdminServer::bind(&config.admin, metrics).await?;
+    let mut admin = crate::admin::AdminServer::bind(&config.admin, metrics.clone()).await?;
     let mut supervisor = Supervisor::default();
     let database_url = config.database_url();
     let storage = ftso_storage::Storage::open(&database_url)
@@ -111,6 +111,16 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
         let client = start_fast_updates(&config, registry.clone(), chain).await?;
         supervisor.spawn("fast-updates", client.run(cancel.clone()));
     }
+    if let Some(admin) = &mut admin {
+        let chain = chain_reader(
+            &config,
+            devnet.as_ref().map(|local| &local.devnet),
+            storage.clone(),
+        )?;
+        let status =
+            crate::status::routes(&config, storage.clone(), chain, registry.clone(), metrics);
+        admin.merge(status);
+    }
     if config.node.data_provider {
         let chain = devnet.as_ref().map(|local| &local.devnet);
         if let Some(host) = start_data_provider(&config, chain, storage.clone(), registry).await? {
@@ -148,7 +158,6 @@ fn feeds_under_admin(config: &NodeConfig) -> ftso_feeds::FeedsConfig {
     feeds.admin_listen = None;
     feeds
 }
-
 
 /// The chain as the sending roles use it: one provider, and one transaction sender per key (its own nonce
 /// sequence) shared by the system client and the fast-updates client.
@@ -222,14 +231,29 @@ async fn start_data_provider(
             return Ok(None);
         }
     };
-    let Some((epochs, contracts)) = data_provider_chain(config, devnet)? else {
+    let Some(chain) = chain_reader(config, devnet, storage)? else {
         tracing::warn!(
             "node.network is not set (use --network or --devnet): the data provider is not run"
         );
         return Ok(None);
     };
+    let host = ftso_data_provider::DataProviderHost::start(dp, dp.api_keys(), chain.reader, values)
+        .await?;
+    Ok(Some(host))
+}
+
+/// The indexer database as the data provider reads it (the network's epoch settings, FSP contracts and protocol
+/// parameters); `None` when the network is unknown.
+fn chain_reader(
+    config: &NodeConfig,
+    devnet: Option<&ftso_devnet::Devnet>,
+    storage: ftso_storage::Storage,
+) -> anyhow::Result<Option<ftso_status::ChainParts>> {
+    let Some((epochs, contracts)) = data_provider_chain(config, devnet)? else {
+        return Ok(None);
+    };
     let mut params = ftso_data_provider::chain::ProtocolParams::new(epochs);
-    params.fip16_activation_reward_epoch = dp.fip16_activation_reward_epoch;
+    params.fip16_activation_reward_epoch = config.data_provider.fip16_activation_reward_epoch;
     if let Some(profile) = config
         .node
         .network
@@ -239,11 +263,11 @@ async fn start_data_provider(
         params.initial_reward_epoch_id = profile.initial_reward_epoch_id;
     }
     let reader = Arc::new(ftso_data_provider::chain::ChainReader::new(
-        storage, contracts, params,
+        storage,
+        contracts.clone(),
+        params,
     ));
-    let host =
-        ftso_data_provider::DataProviderHost::start(dp, dp.api_keys(), reader, values).await?;
-    Ok(Some(host))
+    Ok(Some(ftso_status::ChainParts { reader, contracts }))
 }
 
 /// The epoch settings and FSP contract addresses the data provider reads the database with: the devnet's, or those
