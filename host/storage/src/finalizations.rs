@@ -228,7 +228,7 @@ mod tests {
             protocol_id: 100,
             message_hash: B256::repeat_byte(byte),
             calldata: vec![0xb5, 0x95, 0x89, 0xd1, byte],
-            selected: byte % 2 == 0,
+            selected: byte.is_multiple_of(2),
             not_before: 1_700_000_000 + u64::from(round),
             status: FinalizationStatus::Pending,
         }

@@ -388,5 +388,15 @@ mod example_tests {
         for role in KeyRole::ALL {
             assert_eq!(example.keys.source(role).env_var(role), role.default_env());
         }
+        let finalizer = &example.finalizer;
+        let default_finalizer = FinalizerConfig::default();
+        assert_eq!(
+            FinalizerConfig {
+                starting_voting_round: None,
+                ..finalizer.clone()
+            },
+            default_finalizer
+        );
+        assert_eq!(finalizer.starting_voting_round, Some(0));
     }
 }

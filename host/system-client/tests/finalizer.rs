@@ -5,8 +5,8 @@
 //! 2. a second finalizer (its own indexer and database: PostgreSQL when available) sees the Relay's root and
 //!    sends nothing;
 //! 3. two voters send type-1 signatures for the next round; a finalizer that is not selected completes them with
-//!    its own message from the scheduler's hand-off, stores the finalization and waits for the grace period; it
-//!    is stopped, and a new instance on the same database relays the stored finalization once the grace period is
+//!    its own message from the scheduler's hand-off, stores the finalization (after a database error that
+//!    loses nothing) and waits for the grace period; it is stopped, and a new instance on the same database relays the stored finalization once the grace period is
 //!    over.
 
 #![allow(
@@ -306,7 +306,25 @@ async fn finalizer_relays_once_waits_out_the_grace_period_and_resumes_after_a_re
     )
     .await
     .unwrap();
+    // A database error while the finalization is decided: nothing is lost, the cursor stays before the
+    // signatures, and the finalization is stored once the database is back.
+    let cursor = db.storage.finalizer_cursor().await.unwrap().unwrap();
+    rename_table(&db.storage, "finalizations", "finalizations_away").await;
+    for _ in 0..3 {
+        waiting.poll().await.unwrap();
+    }
+    assert_eq!(db.storage.finalizer_cursor().await.unwrap(), Some(cursor));
+    rename_table(&db.storage, "finalizations_away", "finalizations").await;
     poll_until_status(&mut waiting, &db.storage, next, FinalizationStatus::Pending).await;
+    assert!(
+        db.storage
+            .finalizer_cursor()
+            .await
+            .unwrap()
+            .unwrap()
+            .block_number
+            > cursor.block_number
+    );
     let pending = stored(&db.storage, next).await.unwrap();
     assert!(!pending.selected);
     assert_eq!(
@@ -360,6 +378,16 @@ async fn finalizer_relays_once_waits_out_the_grace_period_and_resumes_after_a_re
         nonce(&devnet, ours.signing_policy_address()).await,
         before + 2
     );
+}
+
+/// Makes `from` unavailable (or available again) under the name `to`: a database error for its users.
+async fn rename_table(storage: &Storage, from: &str, to: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER TABLE {from} RENAME TO {to}"
+    )))
+    .execute(storage.pool())
+    .await
+    .unwrap();
 }
 
 /// A selected finalizer of `entity` on `db` (its own indexer) decides on `round`, finds it relayed and sends

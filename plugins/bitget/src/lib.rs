@@ -3,7 +3,8 @@
 //! Protocol (value-provider.md §5.1; Bitget "V2 WebSocket Public — Trade Channel"): one
 //! subscribe with `{"instType":"SPOT","channel":"trade","instId":"BTCUSDT"}` args; pushes
 //! `{"arg":{"instId"},"data":[{"ts","price","size"}]}`; the client sends the text `ping`
-//! every 30 s and the server answers `pong`.
+//! every 30 s and the server answers `pong`. Bitget calls Toncoin `TONCOIN` (ccxt's
+//! `commonCurrencies` rename to `TON`): `TON/USDT` is the market `TONCOINUSDT`.
 
 use ftso_plugin_sdk::connector::{Connector, ConnectorPlugin, Frame, Keepalive, WireTrade};
 use ftso_plugin_sdk::{Message, de, export_plugin};
@@ -39,6 +40,7 @@ struct Trade {
 impl Connector for Bitget {
     const EXCHANGE: &'static str = "bitget";
     const URL: &'static str = "wss://ws.bitget.com/v2/ws/public";
+    const RENAMES: &'static [(&'static str, &'static str)] = &[("TON", "TONCOIN")];
 
     fn market_id(&self, base: &str, quote: &str) -> String {
         format!("{base}{quote}")
@@ -75,3 +77,15 @@ impl Connector for Bitget {
 }
 
 export_plugin!(ConnectorPlugin<Bitget>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ton_is_toncoin_on_bitget() {
+        let plugin = ConnectorPlugin::<Bitget>::with_symbols(&["TON/USDT", "BTC/USDT"]).unwrap();
+        assert_eq!(plugin.markets().ids(), ["TONCOINUSDT", "BTCUSDT"]);
+        assert_eq!(plugin.markets().unified("TONCOINUSDT"), Some("TON/USDT"));
+    }
+}

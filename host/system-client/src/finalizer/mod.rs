@@ -48,6 +48,11 @@ use crate::sanity::Contracts;
 use ftso_chain::keys::KeyRole;
 use ftso_chain::tx::{SendOptions, Senders};
 
+/// How many rounds of stored finalizations are kept (about three weeks of 90 s rounds).
+pub const RETAINED_ROUNDS: u32 = 20_000;
+/// Stored finalizations are pruned when this many more rounds can go.
+const PRUNE_EVERY_ROUNDS: u32 = 1_000;
+
 /// (round, protocol, message hash).
 type Key = (u32, u8, B256);
 
@@ -81,11 +86,14 @@ pub struct Finalizer {
     cursor: FinalizerCursor,
     /// Last block read into the collector (≥ the cursor).
     read_to: u64,
+    /// Stored finalizations of rounds before this were deleted.
+    pruned_below: u32,
 }
 
 impl Finalizer {
     /// Prepares the finalizer: the Relay's rules from the chain, the cursor and the unfinished finalizations from
-    /// the database. `now` is the chain time (the start-up round is taken from it on a first start).
+    /// the database. On a first start without `starting_voting_round`, the finalizer starts at the current round of
+    /// the indexed chain time.
     pub async fn start(
         config: FinalizerConfig,
         storage: Storage,
@@ -102,6 +110,7 @@ impl Finalizer {
         let now = chain_time(&storage)
             .await
             .context("finalizer start-up: reading the indexer's progress")?;
+        let current = rules.epochs.voting_round_at(now).unwrap_or_default();
         let cursor = match storage
             .finalizer_cursor()
             .await
@@ -109,7 +118,6 @@ impl Finalizer {
         {
             Some(cursor) => cursor,
             None => {
-                let current = rules.epochs.voting_round_at(now).unwrap_or_default();
                 let cursor = FinalizerCursor {
                     block_number: 0,
                     starting_voting_round: config.starting_voting_round.unwrap_or(current),
@@ -125,7 +133,11 @@ impl Finalizer {
         let relay = relayer.fsp().contracts().relay;
         let mut finalizer = Self {
             policies: Policies::new(relay, rules, now.saturating_sub(lookback)),
-            collector: Collector::new(cursor.starting_voting_round),
+            collector: Collector::new(
+                cursor
+                    .starting_voting_round
+                    .max(current.saturating_sub(collect::ROUNDS_KEPT)),
+            ),
             config,
             storage,
             submission,
@@ -135,6 +147,7 @@ impl Finalizer {
             queue: BTreeMap::new(),
             in_flight: JoinSet::new(),
             read_to: cursor.block_number,
+            pruned_below: 0,
             cursor,
         };
         finalizer.load_finalizations().await?;
@@ -175,7 +188,7 @@ impl Finalizer {
     async fn load_finalizations(&mut self) -> anyhow::Result<()> {
         let stored = self
             .storage
-            .finalizations_since(self.cursor.starting_voting_round)
+            .finalizations_since(self.collector.lowest_round())
             .await
             .context("finalizer start-up: reading stored finalizations")?;
         for finalization in stored {
@@ -237,6 +250,10 @@ impl Finalizer {
             .epochs
             .voting_round_at(now)
             .unwrap_or_default();
+        if current > collect::ROUNDS_KEPT {
+            self.collector.drop_before(current - collect::ROUNDS_KEPT);
+            self.policies.prune(self.collector.lowest_round());
+        }
         if progress.index > self.read_to {
             let rows = self.read_transactions(progress.index).await?;
             for row in &rows {
@@ -245,13 +262,10 @@ impl Finalizer {
             self.read_to = progress.index;
         }
         self.collect_own_messages(now);
-        if current > collect::ROUNDS_KEPT {
-            self.collector.drop_before(current - collect::ROUNDS_KEPT);
-            self.policies.prune(self.collector.lowest_round());
-        }
         self.store_new().await;
         self.save_cursor().await;
         self.launch_due(now);
+        self.prune_stored(current).await;
         metrics::gauge!("ftso_node_finalizer_pending").set(self.queue.len() as f64);
         Ok(())
     }
@@ -435,6 +449,21 @@ impl Finalizer {
         }
     }
 
+    /// Deletes stored finalizations more than [`RETAINED_ROUNDS`] rounds old (every [`PRUNE_EVERY_ROUNDS`]).
+    async fn prune_stored(&mut self, current: u32) {
+        let below = current.saturating_sub(RETAINED_ROUNDS);
+        if below < self.pruned_below.saturating_add(PRUNE_EVERY_ROUNDS) {
+            return;
+        }
+        match self.storage.drop_finalizations_before(below).await {
+            Ok(dropped) => {
+                self.pruned_below = below;
+                tracing::debug!(dropped, below, "finalizer: old finalizations deleted");
+            }
+            Err(error) => tracing::warn!(%error, "finalizer: deleting old finalizations failed"),
+        }
+    }
+
     /// Starts a relay for every stored, due finalization not already being relayed.
     fn launch_due(&mut self, now: u64) {
         for (key, queued) in &mut self.queue {
@@ -494,8 +523,6 @@ impl Finalizer {
             return;
         };
         let (round, protocol, _) = key;
-        metrics::counter!("ftso_node_finalizations_total", "protocol" => protocol.to_string(), "outcome" => outcome.label())
-            .increment(1);
         match &outcome {
             RelayOutcome::Relayed { tx_hash } => {
                 tracing::info!(%tx_hash, round, "Relaying finished for protocol {protocol} with success");
@@ -511,19 +538,25 @@ impl Finalizer {
             }
         }
         queued.in_flight = false;
-        match outcome.status() {
-            Some(status) => {
-                queued.finalization.status = status;
-                if status != FinalizationStatus::Failed {
-                    metrics::gauge!("ftso_node_finalizer_last_round").set(f64::from(round));
-                }
-            }
+        let status = match outcome.status() {
+            Some(status) => status,
             None => {
                 queued.tries += 1;
-                if queued.tries >= self.config.relay_attempts {
-                    queued.finalization.status = FinalizationStatus::Failed;
+                if queued.tries < self.config.relay_attempts {
+                    return;
                 }
+                FinalizationStatus::Failed
             }
+        };
+        queued.finalization.status = status;
+        metrics::counter!(
+            "ftso_node_finalizations_total",
+            "protocol" => protocol.to_string(),
+            "outcome" => outcome.label()
+        )
+        .increment(1);
+        if status != FinalizationStatus::Failed {
+            metrics::gauge!("ftso_node_finalizer_last_round").set(f64::from(round));
         }
     }
 }
