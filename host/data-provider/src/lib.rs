@@ -25,6 +25,7 @@ pub mod config;
 pub mod provider;
 pub mod role;
 pub mod round;
+mod telemetry;
 
 use std::sync::Arc;
 

@@ -63,15 +63,18 @@ pub async fn dispatch(State(state): State<ApiState>, request: Request) -> Respon
         return unauthorised();
     }
     match (route.as_str(), params) {
-        ("submit1", [round, address]) => {
-            with_round(round, |round| submit1(&state, round, address)).await
-        }
-        ("submit2", [round, address]) => {
-            with_round(round, |round| submit2(&state, round, address)).await
-        }
-        ("submitsignatures", [round, _]) => {
-            with_round(round, |round| submit_signatures(&state, round)).await
-        }
+        ("submit1", [round, address]) => counted(
+            "submit1",
+            with_round(round, |round| submit1(&state, round, address)).await,
+        ),
+        ("submit2", [round, address]) => counted(
+            "submit2",
+            with_round(round, |round| submit2(&state, round, address)).await,
+        ),
+        ("submitsignatures", [round, _]) => counted(
+            "submitSignatures",
+            with_round(round, |round| submit_signatures(&state, round)).await,
+        ),
         ("submit3", [round, _]) => {
             with_round(round, |_| async {
                 error_4xx(
@@ -160,6 +163,12 @@ fn pdp(answer: Result<ProviderAnswer, ProviderError>, route: &str, round: u32) -
             anyhow::Error::from(error)
         )),
     }
+}
+
+/// Counts a protocol route's answer (see [`crate::telemetry::answered`]).
+fn counted(route: &'static str, response: Response) -> Response {
+    crate::telemetry::answered(route, response.status());
+    response
 }
 
 async fn submit1(state: &ApiState, round: f64, address: &str) -> Response {

@@ -107,6 +107,7 @@ impl RoundResults {
                     Ok(RoundStatus::Pending | RoundStatus::TooEarly) => break,
                     Ok(RoundStatus::Ready(record)) => {
                         unavailable.end(round);
+                        crate::telemetry::round_settled(round, "ready");
                         tracing::info!(
                             voting_round_id = round,
                             root = %record.merkle_root,
@@ -117,10 +118,12 @@ impl RoundResults {
                     }
                     Ok(RoundStatus::Unavailable { reason }) => {
                         unavailable.round(round, &reason);
+                        crate::telemetry::round_settled(round, "unavailable");
                         next = round.checked_add(1);
                     }
                     Err(error) => {
                         unavailable.end(round);
+                        crate::telemetry::round_settled(round, "failed");
                         tracing::warn!(voting_round_id = round, %error, "round results failed");
                         next = round.checked_add(1);
                     }
