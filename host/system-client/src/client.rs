@@ -83,6 +83,7 @@ impl SystemClient {
     /// and the next one still runs; it is retried on the next pass.
     pub async fn run_duties(&mut self) -> anyhow::Result<Pass> {
         let current = self.ctx.fsp.current_reward_epoch().await?;
+        duties::telemetry::current_reward_epoch(current);
         let enabled = self.ctx.config.duties;
         let ctx = &self.ctx;
         let registration = match enabled.registration {
@@ -140,11 +141,15 @@ impl SystemClient {
     }
 }
 
-/// A duty's result with failures logged (they count as "not done"; the next pass retries).
-fn logged(duty: &str, result: anyhow::Result<Outcome>) -> Outcome {
+/// A duty's result with failures logged (they count as "not done"; the next pass retries) and counted.
+fn logged(duty: &'static str, result: anyhow::Result<Outcome>) -> Outcome {
     match result {
-        Ok(outcome) => outcome,
+        Ok(outcome) => {
+            duties::telemetry::duty_ran(duty, Some(&outcome));
+            outcome
+        }
         Err(error) => {
+            duties::telemetry::duty_ran(duty, None);
             tracing::warn!(duty, "{error:#}");
             Outcome::NotDue
         }

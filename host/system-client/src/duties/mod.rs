@@ -5,6 +5,7 @@
 mod registration;
 mod rewards;
 mod signing_policy;
+pub(crate) mod telemetry;
 mod uptime;
 
 pub(crate) use registration::register_voter;

@@ -15,6 +15,7 @@ const ALREADY_DONE: &[&str] = &["already registered", "voter registration not en
 pub(crate) async fn register_voter(ctx: &DutyContext, current: u32) -> anyhow::Result<Outcome> {
     let epoch = current + 1;
     if ctx.fsp.is_registered(ctx.identity, epoch).await? {
+        super::telemetry::registered_for(epoch);
         return Ok(Outcome::AlreadyDone);
     }
     if !ctx.fsp.registration_open(epoch).await? {
@@ -45,6 +46,9 @@ pub(crate) async fn register_voter(ctx: &DutyContext, current: u32) -> anyhow::R
             ALREADY_DONE,
         )
         .await?;
+    if matches!(outcome, Outcome::Sent { .. } | Outcome::AlreadyDone) {
+        super::telemetry::registered_for(epoch);
+    }
     if let Outcome::Sent { tx_hash } = &outcome {
         tracing::info!(voter = %ctx.identity, reward_epoch = epoch, %tx_hash, ?scheme,
             "Voter {} registered for epoch {epoch}", ctx.identity);
