@@ -1,6 +1,6 @@
 //! Two fast-updates clients with different weights on the devnet through a reward-epoch change: their submission
 //! counts follow their weights, and both keep submitting after the change. `FTSO_FU_TEST_BLOCKS` sets the blocks
-//! per phase (default 80).
+//! per phase (default 40).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 
@@ -21,8 +21,15 @@ fn blocks_per_phase() -> u64 {
     std::env::var("FTSO_FU_TEST_BLOCKS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(80)
+        .unwrap_or(40)
 }
+
+/// The expected sample size E the test runs at: 3.0 (8x120 fixed point), twice the networks' 1.5, with the range
+/// doubled too (the same 2^-13 step per update). Twice the winners per block give the counts of 80 blocks at
+/// E = 1.5 in 40 blocks: the same statistical power in half the time.
+const SAMPLE_SIZE: u128 = 0x0300 << 112;
+/// The range at [`SAMPLE_SIZE`]: 3·2^-13.
+const RANGE: u128 = 0x1800 << 96;
 
 /// Daemonizes FastUpdater once per block (as the network's daemon does) until the chain has advanced `blocks`
 /// blocks. (FlareSystemsManager is left to the scenario's epoch steps.)
@@ -49,7 +56,7 @@ async fn daemonize_fast_updater_for(devnet: &Devnet, provider: &DynProvider, blo
 
 /// Two entities, one capped at 256 replicates (`max_weight`), the other with its full weight (1366 of 4096): the
 /// submission counts follow the weights, and both keep submitting after a reward-epoch change. Expected counts per
-/// phase of `FTSO_FU_TEST_BLOCKS` blocks (default 80) at E = 1.5: 40 and 7.5; the check (the full-weight client
+/// phase of `FTSO_FU_TEST_BLOCKS` blocks (default 40) at E = 3: 40 and 7.5; the check (the full-weight client
 /// submits more than 1.5 and less than 20 times as often as the capped one, each at least once after the change)
 /// fails with a probability below 0.1 %.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,6 +67,10 @@ async fn two_clients_follow_their_weights_through_an_epoch_change() {
     })
     .await
     .unwrap();
+    devnet
+        .set_fast_updates_sample_size(SAMPLE_SIZE, RANGE)
+        .await
+        .unwrap();
     scenario::complete_reward_epoch(&devnet).await.unwrap();
     devnet.daemonize_fast_updater().await.unwrap();
     let provider = ProviderBuilder::new()
@@ -120,6 +131,7 @@ async fn two_clients_follow_their_weights_through_an_epoch_change() {
         );
     }
     let [full, capped] = totals.map(|n| n as f64);
+    eprintln!("accepted submissions: {full} (weight 1366), {capped} (weight 256 of 1366)");
     assert!(
         capped >= 1.0 && full > 1.5 * capped && full < 20.0 * capped,
         "submissions {full} (weight 1366) vs {capped} (weight 256)"
