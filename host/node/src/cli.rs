@@ -38,6 +38,10 @@ enum Command {
     Feeds(commands::feeds::FeedsCommand),
     /// Start a local FSP devnet (anvil + the project's contracts) and drive it until Ctrl-C.
     Devnet(commands::devnet::DevnetCommand),
+    /// Register the entity's addresses and sortition key in EntityManager (idempotent; --dry-run).
+    Register(commands::register::RegisterCommand),
+    /// Preflight: keys, balances, chain, registration, fast-updates weight; non-zero exit when voting is blocked.
+    Status(commands::status::StatusCommand),
 }
 
 impl Cli {
@@ -56,6 +60,8 @@ impl Cli {
             Command::FastUpdates(command) => command.execute(),
             Command::Feeds(command) => command.execute(),
             Command::Devnet(command) => command.execute(),
+            Command::Register(command) => command.execute(),
+            Command::Status(command) => command.execute(),
         }
     }
 }
