@@ -202,6 +202,25 @@ async fn poll_until_status(
     .await;
 }
 
+/// A finalizer relaying from `entity`'s signing-policy key, on `storage`.
+async fn start_finalizer(
+    devnet: &Devnet,
+    storage: &Storage,
+    entity: &Entity,
+    config: FinalizerConfig,
+    own_messages: Option<handoff::OwnMessageReceiver>,
+) -> Finalizer {
+    Finalizer::start(
+        config,
+        storage.clone(),
+        devnet.contracts().submission,
+        relayer(devnet, entity),
+        own_messages,
+    )
+    .await
+    .unwrap()
+}
+
 fn config(starting_round: u32, voter_threshold_bips: u16) -> FinalizerConfig {
     FinalizerConfig {
         starting_voting_round: Some(starting_round),
@@ -232,7 +251,6 @@ async fn finalizer_relays_once_waits_out_the_grace_period_and_resumes_after_a_re
         .start_voting_round_id;
     let now = devnet.latest_timestamp().await.unwrap();
     let round = epochs.voting_round_at(now).unwrap().max(policy_start);
-    let submission = devnet.contracts().submission;
 
     // 1. Type 0 from two of three voters, sent in the next round; we are a selected finalizer (10000 bips).
     devnet
@@ -245,15 +263,8 @@ async fn finalizer_relays_once_waits_out_the_grace_period_and_resumes_after_a_re
     }
     wait_indexed(&devnet, &db.storage).await;
     let before = nonce(&devnet, ours.signing_policy_address()).await;
-    let mut finalizer = Finalizer::start(
-        config(round, 10_000),
-        db.storage.clone(),
-        submission,
-        relayer(&devnet, ours),
-        None,
-    )
-    .await
-    .unwrap();
+    let mut finalizer =
+        start_finalizer(&devnet, &db.storage, ours, config(round, 10_000), None).await;
     poll_until_status(
         &mut finalizer,
         &db.storage,
@@ -297,15 +308,14 @@ async fn finalizer_relays_once_waits_out_the_grace_period_and_resumes_after_a_re
     drop(finalizer);
     let (own, own_messages) = handoff::own_messages();
     own.try_send(next_message).unwrap();
-    let mut waiting = Finalizer::start(
+    let mut waiting = start_finalizer(
+        &devnet,
+        &db.storage,
+        ours,
         config(round, 0),
-        db.storage.clone(),
-        submission,
-        relayer(&devnet, ours),
         Some(own_messages),
     )
-    .await
-    .unwrap();
+    .await;
     // A database error while the finalization is decided: nothing is lost, the cursor stays before the
     // signatures, and the finalization is stored once the database is back.
     let cursor = db.storage.finalizer_cursor().await.unwrap().unwrap();
@@ -348,15 +358,7 @@ async fn finalizer_relays_once_waits_out_the_grace_period_and_resumes_after_a_re
     // A restart after the grace period relays the stored finalization.
     devnet.warp_to(pending.not_before + 1).await.unwrap();
     wait_indexed(&devnet, &db.storage).await;
-    let mut restarted = Finalizer::start(
-        config(round, 0),
-        db.storage.clone(),
-        submission,
-        relayer(&devnet, ours),
-        None,
-    )
-    .await
-    .unwrap();
+    let mut restarted = start_finalizer(&devnet, &db.storage, ours, config(round, 0), None).await;
     poll_until_status(
         &mut restarted,
         &db.storage,
@@ -396,15 +398,8 @@ async fn second_finalizer_sends_nothing(devnet: &Devnet, db: &TestDb, entity: &E
     let _indexer = start_indexer(devnet, &db.storage).drop_guard();
     wait_indexed(devnet, &db.storage).await;
     let before = nonce(devnet, entity.signing_policy_address()).await;
-    let mut finalizer = Finalizer::start(
-        config(round, 10_000),
-        db.storage.clone(),
-        devnet.contracts().submission,
-        relayer(devnet, entity),
-        None,
-    )
-    .await
-    .unwrap();
+    let mut finalizer =
+        start_finalizer(devnet, &db.storage, entity, config(round, 10_000), None).await;
     poll_until_status(
         &mut finalizer,
         &db.storage,
