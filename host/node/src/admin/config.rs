@@ -1,6 +1,6 @@
 //! `[admin]`: where the admin server listens.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,9 @@ pub struct AdminConfig {
     /// Address of the admin server. Default `127.0.0.1:3102`. Keep it on loopback (or behind a firewall): the
     /// plugin routes can reload plugins and nothing on this port asks for credentials.
     pub listen: SocketAddr,
+    /// How often the sending accounts' balances are read for `ftso_node_account_balance_wei`. Default `1m`.
+    #[serde(with = "humantime_serde")]
+    pub balance_poll_interval: Duration,
 }
 
 impl Default for AdminConfig {
@@ -24,6 +27,7 @@ impl Default for AdminConfig {
         Self {
             enabled: true,
             listen: DEFAULT_ADMIN_LISTEN,
+            balance_poll_interval: Duration::from_secs(60),
         }
     }
 }

@@ -138,6 +138,14 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
     }
     if let Some(admin) = admin {
         supervisor.spawn("admin", admin.serve(cancel.clone()));
+        if let Some(chain) = &sending {
+            let balances = crate::admin::poll_account_balances(
+                chain.senders.clone(),
+                config.admin.balance_poll_interval,
+                cancel.clone(),
+            );
+            supervisor.spawn("account-balances", balances);
+        }
     }
     supervisor.run(cancel).await
 }
