@@ -96,6 +96,7 @@ fn call_info(
         log_budget: Default::default(),
         recent_logs: RecentLogs::default(),
         prices: Default::default(),
+        activity: Default::default(),
     };
     let limits = Limits {
         call_timeout: std::time::Duration::from_secs(1),

@@ -21,7 +21,7 @@ use crate::{
     config::{FeedsConfig, PluginConfig},
     engine::PluginEngine,
     error::PluginError,
-    prices::Prices,
+    prices::{FeedHealth, Prices},
     sandbox::{Limits, Prepared},
     signature::{Provenance, TrustPolicy, digest_string, signature_path},
     worker::{ValuesResult, VolumesResult, Worker, WorkerSpec},
@@ -116,6 +116,16 @@ pub struct PluginStatus {
     pub last_failure_kind: Option<&'static str>,
     /// Last failure.
     pub last_failure: Option<String>,
+    /// Websocket connections its instance holds open now.
+    pub websockets_open: u64,
+    /// Websocket connections it opened since start (a figure growing fast means reconnects).
+    pub websockets_opened: u64,
+    /// Trades it published that the price store took.
+    pub trades: u64,
+    /// Trades it published that the store ignored (no configured source, invalid numbers).
+    pub trades_ignored: u64,
+    /// How long ago it last published a trade the store took, ms; `None`: never.
+    pub last_trade_age_ms: Option<u64>,
 }
 
 impl Registry {
@@ -294,9 +304,21 @@ impl Registry {
                         .and_then(|s| s.last_failure_kind.lock().ok().and_then(|k| *k)),
                     last_failure: stats
                         .and_then(|s| s.last_failure.lock().ok().and_then(|k| k.clone())),
+                    websockets_open: activity(stats, |a| &a.websockets_open),
+                    websockets_opened: activity(stats, |a| &a.websockets_opened),
+                    trades: activity(stats, |a| &a.trades_taken),
+                    trades_ignored: activity(stats, |a| &a.trades_ignored),
+                    last_trade_age_ms: Some(activity(stats, |a| &a.last_trade_at_ms))
+                        .filter(|at| *at > 0)
+                        .map(|at| now_ms().saturating_sub(at)),
                 }
             })
             .collect()
+    }
+
+    /// The health of every feed computed from trades (`[feeds.prices]`), now.
+    pub fn feed_health(&self) -> Vec<FeedHealth> {
+        self.shared.prices.feed_health(now_ms())
     }
 
     /// Calls one plugin's `values` directly (for tests and diagnostics).
@@ -496,6 +518,16 @@ fn served(config: &PluginConfig, feeds: &[Option<FeedKey>]) -> (Vec<usize>, Vec<
         .filter(|(_, f)| config.feeds.serves(f.category, &f.name))
         .map(|(i, f)| (i, f.clone()))
         .unzip()
+}
+
+/// One counter of a worker's [`Activity`](crate::capability::Activity); 0 without a worker.
+fn activity(
+    stats: Option<&crate::worker::WorkerStats>,
+    counter: impl Fn(&crate::capability::Activity) -> &std::sync::atomic::AtomicU64,
+) -> u64 {
+    stats.map_or(0, |s| {
+        counter(&s.activity).load(std::sync::atomic::Ordering::Relaxed)
+    })
 }
 
 /// Why a reload did not happen.

@@ -117,6 +117,8 @@ pub struct WorkerStats {
     pub last_failure: Mutex<Option<String>>,
     /// The kind of the last failure ([`PluginError::kind`]).
     pub last_failure_kind: Mutex<Option<&'static str>>,
+    /// What its instances do through the capabilities.
+    pub activity: Arc<crate::capability::Activity>,
 }
 
 /// A handle to a running worker; dropping the last one stops it.
@@ -220,7 +222,13 @@ impl Worker {
     }
 }
 
-fn start_instance(spec: &WorkerSpec, tx: &mpsc::Sender<Command>) -> Result<Sandbox, PluginError> {
+fn start_instance(
+    spec: &WorkerSpec,
+    tx: &mpsc::Sender<Command>,
+    stats: &WorkerStats,
+) -> Result<Sandbox, PluginError> {
+    // A new instance starts with no connection (the old one's were dropped with it).
+    stats.activity.set_open(0);
     let caps = Capabilities {
         plugin: spec.name.clone(),
         allow_list: spec.allow_list.clone(),
@@ -234,6 +242,7 @@ fn start_instance(spec: &WorkerSpec, tx: &mpsc::Sender<Command>) -> Result<Sandb
         log_budget: Default::default(),
         recent_logs: spec.recent_logs.clone(),
         prices: Arc::clone(&spec.prices),
+        activity: Arc::clone(&stats.activity),
     };
     Sandbox::start(
         &spec.engine,
@@ -310,7 +319,7 @@ fn run(
     ready: mpsc::SyncSender<Result<types::PluginInfo, PluginError>>,
     stats: Arc<WorkerStats>,
 ) {
-    let first = start_instance(&spec, &tx).and_then(|mut sandbox| {
+    let first = start_instance(&spec, &tx, &stats).and_then(|mut sandbox| {
         let info = sandbox.info()?;
         Ok((sandbox, info))
     });
@@ -337,7 +346,7 @@ fn run(
     loop {
         let now = Instant::now();
         if slot.sandbox.is_none() && now >= slot.next_restart {
-            match start_instance(&spec, &tx) {
+            match start_instance(&spec, &tx, &stats) {
                 Ok(sandbox) => {
                     tracing::info!(plugin = %spec.name, "plugin instance recreated");
                     slot.sandbox = Some(sandbox);

@@ -8,7 +8,11 @@ pub mod trades;
 pub mod websocket;
 
 use std::{
-    sync::{Arc, mpsc},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+        mpsc,
+    },
     time::Duration,
 };
 
@@ -40,6 +44,48 @@ pub struct Capabilities {
     pub recent_logs: log::RecentLogs,
     /// The price store its published trades go to.
     pub prices: Arc<Prices>,
+    /// What the plugin does through the capabilities (shared by all its instances).
+    pub activity: Arc<Activity>,
+}
+
+/// What one plugin does through its capabilities, readable while it runs (health listing,
+/// metrics).
+#[derive(Debug, Default)]
+pub struct Activity {
+    /// Websocket connections its current instance holds open.
+    pub websockets_open: AtomicU64,
+    /// Websocket connections opened since start (reconnects included).
+    pub websockets_opened: AtomicU64,
+    /// Trades it published that the price store took.
+    pub trades_taken: AtomicU64,
+    /// Trades it published that the store ignored (no such source, invalid numbers).
+    pub trades_ignored: AtomicU64,
+    /// When it last published a trade the store took, ms since the Unix epoch; 0: never.
+    pub last_trade_at_ms: AtomicU64,
+}
+
+impl Activity {
+    /// Counts a websocket opened; `open` are held now.
+    pub fn opened(&self, open: usize) {
+        self.websockets_opened.fetch_add(1, Ordering::Relaxed);
+        self.set_open(open);
+    }
+
+    /// Sets the websocket connections held now.
+    pub fn set_open(&self, open: usize) {
+        self.websockets_open.store(open as u64, Ordering::Relaxed);
+    }
+
+    /// Counts one `publish` call.
+    pub fn published(&self, taken: usize, ignored: usize) {
+        self.trades_taken.fetch_add(taken as u64, Ordering::Relaxed);
+        self.trades_ignored
+            .fetch_add(ignored as u64, Ordering::Relaxed);
+        if taken > 0 {
+            self.last_trade_at_ms
+                .store(clock::now_ms(), Ordering::Relaxed);
+        }
+    }
 }
 
 /// Which hosts a plugin may reach: exact host names (`api.example.com`), `host:port`, or a

@@ -15,6 +15,7 @@ impl trades::Host for PluginState {
                 trade.timestamp_ms,
             ));
         }
+        self.caps.activity.published(taken, trades.len() - taken);
         if taken < trades.len() {
             tracing::trace!(
                 plugin = %self.caps.plugin,

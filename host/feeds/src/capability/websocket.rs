@@ -147,6 +147,7 @@ impl websocket::Host for PluginState {
         };
         let handle = self.table.push(connection)?;
         self.caps.websocket_open += 1;
+        self.caps.activity.opened(self.caps.websocket_open);
         tracing::debug!(plugin = %self.caps.plugin, id, "plugin websocket connected");
         Ok(Ok(handle))
     }
@@ -181,6 +182,7 @@ impl websocket::HostConnection for PluginState {
         let connection = self.table.delete(connection)?;
         drop(connection);
         self.caps.websocket_open = self.caps.websocket_open.saturating_sub(1);
+        self.caps.activity.set_open(self.caps.websocket_open);
         Ok(())
     }
 }
@@ -205,6 +207,7 @@ mod tests {
             log_budget: Default::default(),
             recent_logs: Default::default(),
             prices: Default::default(),
+            activity: Default::default(),
         }
     }
 

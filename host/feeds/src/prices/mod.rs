@@ -21,6 +21,23 @@ pub use volume::WindowTooLong;
 
 use crate::aggregate::{self, Sample};
 
+/// One feed's health (admin listing, `/health`, metrics).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FeedHealth {
+    /// Feed category.
+    pub category: u8,
+    /// Feed name, e.g. `BTC/USD`.
+    pub name: String,
+    /// The value served now, if any.
+    pub value: Option<f64>,
+    /// Sources configured.
+    pub sources: usize,
+    /// Sources with a trade usable now (within the feed's `max_age`, when it has one).
+    pub sources_live: usize,
+    /// Age of the newest trade over all its sources, ms; `None`: no trade yet.
+    pub last_trade_age_ms: Option<u64>,
+}
+
 /// Conversion chains deeper than this are cut (a config where USDT/USD is priced in USDC and
 /// USDC/USD in USDT would otherwise never end).
 const MAX_CONVERSION_DEPTH: u8 = 3;
@@ -80,9 +97,7 @@ impl Prices {
             let Some(last) = self.store.last(source) else {
                 continue;
             };
-            if let Some(max_age) = feed.max_age
-                && u128::from(now_ms.saturating_sub(last.timestamp_ms)) > max_age.as_millis()
-            {
+            if !is_fresh(feed, &last, now_ms) {
                 continue;
             }
             let Some(rate) = self.rate(&mut rates, feed, source, now_ms, depth) else {
@@ -111,6 +126,36 @@ impl Prices {
         let (value, method) = aggregate::combine(&samples, now_ms, self.config.decay_per_ms)?;
         tracing::trace!(feed = %feed.name, sources = samples.len(), method = method.as_str(), value, "feed value");
         Some(value)
+    }
+
+    /// Every configured feed's health at `now_ms`, in config order.
+    pub fn feed_health(&self, now_ms: u64) -> Vec<FeedHealth> {
+        self.config
+            .feed
+            .iter()
+            .map(|feed| {
+                let lasts: Vec<LastPrice> = feed
+                    .sources
+                    .iter()
+                    .filter_map(|source| self.store.last(source))
+                    .collect();
+                let live = lasts
+                    .iter()
+                    .filter(|last| is_fresh(feed, last, now_ms))
+                    .count();
+                FeedHealth {
+                    category: feed.category,
+                    name: feed.name.clone(),
+                    value: self.value_at_depth(feed, now_ms, 0),
+                    sources: feed.sources.len(),
+                    sources_live: live,
+                    last_trade_age_ms: lasts
+                        .iter()
+                        .map(|last| now_ms.saturating_sub(last.timestamp_ms))
+                        .min(),
+                }
+            })
+            .collect()
     }
 
     /// The factor turning `source`'s quote into USD: 1, or the conversion feed's value
@@ -177,6 +222,13 @@ impl Prices {
         }
         Ok(out)
     }
+}
+
+/// Whether `last` is within the feed's `max_age` (always, without one).
+fn is_fresh(feed: &FeedSources, last: &LastPrice, now_ms: u64) -> bool {
+    feed.max_age.is_none_or(|max_age| {
+        u128::from(now_ms.saturating_sub(last.timestamp_ms)) <= max_age.as_millis()
+    })
 }
 
 /// Conversion rates computed during one value call.
@@ -305,6 +357,37 @@ mod tests {
             .record("kraken", "BTC/USD", 101.0, 1.0, NOW - 59_000);
         assert_eq!(p.value(1, "BTC/USD", NOW), Some(101.0));
         assert_eq!(p.value(1, "NOPE/USD", NOW), None);
+    }
+
+    #[test]
+    fn feed_health_counts_live_sources_and_the_newest_trade_age() {
+        let mut btc = feed(
+            "BTC/USD",
+            &["coinbase:BTC/USD", "kraken:BTC/USD", "okx:BTC/USD"],
+        );
+        btc.max_age = Some(Duration::from_secs(60));
+        let p = prices(vec![btc]);
+        let health = |p: &Prices| p.feed_health(NOW).remove(0);
+        assert_eq!(
+            health(&p),
+            FeedHealth {
+                category: 1,
+                name: "BTC/USD".into(),
+                value: None,
+                sources: 3,
+                sources_live: 0,
+                last_trade_age_ms: None,
+            }
+        );
+        p.store()
+            .record("coinbase", "BTC/USD", 100.0, 1.0, NOW - 61_000);
+        p.store()
+            .record("kraken", "BTC/USD", 101.0, 1.0, NOW - 2_000);
+        let now = health(&p);
+        assert_eq!(
+            (now.value, now.sources_live, now.last_trade_age_ms),
+            (Some(101.0), 1, Some(2_000))
+        );
     }
 
     #[test]

@@ -32,11 +32,13 @@ pub fn router(registry: Registry) -> Router {
     )
 }
 
-/// The admin router: `GET /admin/plugins`, `POST /admin/plugins/{name}/reload`.
+/// The admin router: `GET /admin/plugins` (with each connector's connections and trades),
+/// `GET /admin/feeds` (each trade-computed feed's health), `POST /admin/plugins/{name}/reload`.
 pub fn admin_router(registry: Registry) -> Router {
     security_headers::secure(
         Router::new()
             .route("/admin/plugins", get(list_plugins))
+            .route("/admin/feeds", get(list_feeds))
             .route("/admin/plugins/{name}/reload", post(reload_plugin))
             .route("/admin/plugins/{name}/logs", get(plugin_logs))
             .with_state(AppState { registry }),
@@ -45,6 +47,10 @@ pub fn admin_router(registry: Registry) -> Router {
 
 async fn list_plugins(State(state): State<AppState>) -> Response {
     axum::Json(state.registry.status()).into_response()
+}
+
+async fn list_feeds(State(state): State<AppState>) -> Response {
+    axum::Json(state.registry.feed_health()).into_response()
 }
 
 async fn plugin_logs(State(state): State<AppState>, Path(name): Path<String>) -> Response {

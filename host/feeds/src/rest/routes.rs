@@ -342,13 +342,35 @@ async fn volumes(state: &AppState, window: f64, feeds: Vec<JsValue>) -> Response
     json(StatusCode::CREATED, out)
 }
 
+/// `GET /health`: plugins up, each connector's connections and last trade, and each
+/// trade-computed feed's value, live sources and newest trade age. "degraded" when a plugin is
+/// down or a trade-computed feed has no value.
 fn health(state: &AppState) -> Response {
     let status = state.registry.status();
+    let feeds = state.registry.feed_health();
     let up = status.iter().filter(|s| s.up).count();
+    let with_value = feeds.iter().filter(|f| f.value.is_some()).count();
+    let connectors: Vec<_> = status
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "name": s.name,
+                "up": s.up,
+                "websockets_open": s.websockets_open,
+                "trades": s.trades,
+                "last_trade_age_ms": s.last_trade_age_ms,
+            })
+        })
+        .collect();
+    let healthy = up == status.len() && with_value == feeds.len();
     let body = serde_json::json!({
-        "status": if up == status.len() { "ok" } else { "degraded" },
+        "status": if healthy { "ok" } else { "degraded" },
         "plugins": status.len(),
         "plugins_up": up,
+        "feeds_with_value": with_value,
+        "feeds_total": feeds.len(),
+        "connectors": connectors,
+        "feeds": feeds,
     });
     json(StatusCode::OK, body.to_string())
 }

@@ -343,6 +343,73 @@ async fn all_connectors_feed_the_rest_contract() {
         "{body}"
     );
     assert_eq!(json["votingRoundId"], 7);
+
+    // Health: every connector holds a connection and has published trades; each feed says
+    // whether it has a value and from how many sources; DEAD/USD has none, so "degraded".
+    let health: serde_json::Value = reqwest::get(host.url("/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "degraded", "{health}");
+    for connector in health["connectors"].as_array().unwrap() {
+        assert!(connector["up"].as_bool().unwrap(), "{connector}");
+        assert!(connector["trades"].as_u64().unwrap() > 0, "{connector}");
+        assert!(connector["last_trade_age_ms"].is_u64(), "{connector}");
+    }
+    let feed = |name: &str| {
+        health["feeds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    let btc = feed("BTC/USD");
+    assert_eq!(btc["value"].as_f64(), Some(37010.5), "{btc}");
+    assert_eq!(btc["sources_live"], btc["sources"], "{btc}");
+    let dead = feed("DEAD/USD");
+    assert!(
+        dead["value"].is_null() && dead["sources_live"] == 0,
+        "{dead}"
+    );
+    let feeds_listed = health["feeds"].as_array().unwrap();
+    let with_value = feeds_listed.iter().filter(|f| f["value"].is_f64()).count();
+    assert_eq!(health["feeds_with_value"].as_u64(), Some(with_value as u64));
+    assert_eq!(
+        health["feeds_total"].as_u64(),
+        Some(feeds_listed.len() as u64)
+    );
+    assert!(with_value < feeds_listed.len(), "{health}");
+    // The admin API lists the same per plugin and per feed.
+    let admin = format!("http://{}", host.admin.unwrap());
+    let plugins: serde_json::Value = reqwest::get(format!("{admin}/admin/plugins"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plugins.as_array().unwrap().len(), ALL.len());
+    assert!(
+        plugins
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["websockets_opened"].as_u64() >= Some(1)),
+        "{plugins}"
+    );
+    let feeds: serde_json::Value = reqwest::get(format!("{admin}/admin/feeds"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        feeds.as_array().unwrap().len(),
+        health["feeds"].as_array().unwrap().len()
+    );
 }
 
 /// The shipped feed tables parse, validate, and hold the reference's 63 feeds with USDT/USD.
