@@ -30,8 +30,9 @@ async fn page() -> impl IntoResponse {
 }
 
 async fn status(State(source): State<StatusSource>) -> impl IntoResponse {
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(source.snapshot().await),
-    )
+    let started = std::time::Instant::now();
+    let status = source.snapshot().await;
+    metrics::histogram!("ftso_node_status_snapshot_seconds")
+        .record(started.elapsed().as_secs_f64());
+    ([(header::CACHE_CONTROL, "no-store")], Json(status))
 }
