@@ -4,7 +4,9 @@
 //! one of their transactions an accepted update), its system client registers it for reward epoch 1 and signs the
 //! new policy (fast updates need reward epoch 1, the first with a seed, so the devnet got there because of those
 //! signatures), "round results unavailable" is logged once for the whole of reward epoch 0, nothing is logged about
-//! nonces, no key is logged, and the key files are owner-only and gone after SIGTERM.
+//! nonces, no key is logged, and the key files are owner-only and gone after SIGTERM. When the node runs the voting
+//! scheduler (`starting role="voting"`), its submit key must also have sent a commit and a reveal and its
+//! submit-signatures key a submitSignatures.
 //!
 //! The node runs until all of that is seen or `FTSO_NODE_DEVNET_TEST_TIMEOUT_SECS` passes (default 900: plugin
 //! build, devnet deployment and one 100 s reward epoch on a slow, loaded machine); it stops as soon as it is done,
@@ -30,6 +32,8 @@ use alloy::sol_types::SolEvent;
 use ftso_chain::{IFastUpdater, IVoterRegistry};
 
 const NODE: &str = env!("CARGO_BIN_EXE_ftso-node");
+/// The supervisor's line when the node runs the voting scheduler.
+const VOTING_STARTED: &str = "starting role=\"voting\"";
 
 fn timeout() -> Duration {
     let secs = std::env::var("FTSO_NODE_DEVNET_TEST_TIMEOUT_SECS")
@@ -161,15 +165,26 @@ struct Seen {
     fast_updates: usize,
     /// Our identity is registered for reward epoch 1.
     registered: bool,
+    /// Transactions sent by our submit key (submit1, submit2) and submit-signatures key (submitSignatures).
+    votes: (u64, u64),
 }
 
-async fn look(
-    provider: &DynProvider,
-    contracts: &(Address, Address),
+/// The addresses the node says it acts with.
+struct Ours {
     identity: Address,
     signing_policy: Address,
-    accounts: &[Address],
-) -> Seen {
+    submit: Address,
+    submit_signatures: Address,
+    accounts: Vec<Address>,
+}
+
+async fn look(provider: &DynProvider, contracts: &(Address, Address), ours: &Ours) -> Seen {
+    let Ours {
+        identity,
+        signing_policy,
+        accounts,
+        ..
+    } = ours;
     let (fast_updater, voter_registry) = *contracts;
     // Everything read at one block, so the sent and accepted counts are of the same chain.
     let head = provider.get_block_number().await.unwrap();
@@ -179,6 +194,13 @@ async fn look(
         .topic2(B256::left_padding_from(signing_policy.as_slice()))
         .from_block(0)
         .to_block(head);
+    let sent_by = async |address: Address| {
+        provider
+            .get_transaction_count(address)
+            .block_id(head.into())
+            .await
+            .unwrap()
+    };
     let mut fast_updates = 0;
     for log in provider.get_logs(&updates).await.unwrap() {
         let hash = log.transaction_hash.expect("mined log");
@@ -194,11 +216,7 @@ async fn look(
     // above the weight, a wrong signature): every transaction of its accounts is an accepted update.
     let mut sent = 0;
     for account in accounts {
-        sent += provider
-            .get_transaction_count(*account)
-            .block_id(head.into())
-            .await
-            .unwrap();
+        sent += sent_by(*account).await;
     }
     assert_eq!(
         sent, fast_updates as u64,
@@ -212,9 +230,14 @@ async fn look(
         .from_block(0)
         .to_block(head);
     let registered = !provider.get_logs(&registrations).await.unwrap().is_empty();
+    let votes = (
+        sent_by(ours.submit).await,
+        sent_by(ours.submit_signatures).await,
+    );
     Seen {
         fast_updates,
         registered,
+        votes,
     }
 }
 
@@ -249,14 +272,22 @@ async fn the_node_is_a_devnet_entity_its_fast_updates_are_accepted_and_it_regist
 
     let entity_line = node.wait_for("the node is devnet entity 0", deadline).await;
     let rpc_url = field(&node.wait_for("devnet running", deadline).await, "rpc_url");
-    let identity = address(&field(&entity_line, "identity"));
-    let signing_policy = address(&field(&entity_line, "signing_policy"));
-    let accounts: Vec<Address> = field(&entity_line, "fast_updates_accounts")
-        .trim_matches(['[', ']'])
-        .split(", ")
-        .map(address)
-        .collect();
-    assert_eq!(accounts.len(), 2, "two fast-updates submission accounts");
+    let ours = Ours {
+        identity: address(&field(&entity_line, "identity")),
+        signing_policy: address(&field(&entity_line, "signing_policy")),
+        submit: address(&field(&entity_line, "submit")),
+        submit_signatures: address(&field(&entity_line, "submit_signatures")),
+        accounts: field(&entity_line, "fast_updates_accounts")
+            .trim_matches(['[', ']'])
+            .split(", ")
+            .map(address)
+            .collect(),
+    };
+    assert_eq!(
+        ours.accounts.len(),
+        2,
+        "two fast-updates submission accounts"
+    );
 
     // The keys: in owner-only files, never in the log.
     let keys_dir = PathBuf::from(field(&entity_line, "keys"));
@@ -275,9 +306,15 @@ async fn the_node_is_a_devnet_entity_its_fast_updates_are_accepted_and_it_regist
         .connect_http(rpc_url.parse().unwrap())
         .erased();
     let contracts = contracts(&provider).await;
-    let mut seen = Seen::default();
+    // The devnet's deployment already sent from the submit keys (their EntityManager confirmations).
+    let mut seen = look(&provider, &contracts, &ours).await;
+    let before = seen.votes;
+    // When the node runs the voting scheduler, its rounds are part of the bargain: a commit and a reveal from the
+    // submit key and a submitSignatures from its key (on separate keys from the fast updates).
     while !(seen.fast_updates > 0
         && seen.registered
+        && (!node.log_has(VOTING_STARTED)
+            || (seen.votes.0 >= before.0 + 2 && seen.votes.1 > before.1))
         && node.log_has("successful update for block")
         && node.log_has("RegisterVoter success")
         && node.log_has("SignNewSigningPolicy success"))
@@ -293,9 +330,12 @@ async fn the_node_is_a_devnet_entity_its_fast_updates_are_accepted_and_it_regist
             node.log_has("SignNewSigningPolicy success"),
         );
         tokio::time::sleep(Duration::from_secs(2)).await;
-        seen = look(&provider, &contracts, identity, signing_policy, &accounts).await;
+        seen = look(&provider, &contracts, &ours).await;
     }
-    eprintln!("seen on chain: {seen:?}");
+    eprintln!(
+        "seen on chain: {seen:?}, voting scheduler running: {}",
+        node.log_has(VOTING_STARTED)
+    );
 
     let status = node
         .terminate(Instant::now() + Duration::from_secs(120))
