@@ -82,6 +82,8 @@ async fn ingestion(trades: usize) {
         exchange: "binance".into(),
         documented_at: String::new(),
         path: "/ws".into(),
+        settings_url: None,
+        http: Vec::new(),
         compression: Default::default(),
         symbols: symbols.iter().map(|s| (*s).to_owned()).collect(),
         subscribe_contains: vec!["SUBSCRIBE".into()],

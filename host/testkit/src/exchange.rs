@@ -484,6 +484,10 @@ fn client_text(message: &Message) -> Option<String> {
     }
 }
 
+#[allow(
+    clippy::result_large_err,
+    reason = "the handshake callback's error type is tungstenite's HTTP response"
+)]
 async fn connection(
     stream: tokio::net::TcpStream,
     number: usize,
