@@ -1,4 +1,4 @@
-//! `/api/status` over HTTP for a devnet followed by the real indexer into SQLite: the clock's round and reward
+//! `/api/status` over HTTP for a devnet followed by the real indexer into SQLite and PostgreSQL: the clock's round and reward
 //! epoch, our registration, and a round in which the three entities commit and reveal real Submission
 //! transactions: committed, revealed, not finalized (nobody relays here), with its medians, quartiles and our
 //! values, as the data provider computes them from the indexed rows.
@@ -24,7 +24,7 @@ use ftso_devnet::{Devnet, DevnetConfig, scenario};
 use ftso_status::model::EntityAddresses;
 use ftso_status::{ChainParts, Clock, StatusParts, StatusSource};
 use ftso_storage::StateName;
-use ftso_storage::testing::sqlite;
+use ftso_storage::testing::TestBackend;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -101,11 +101,23 @@ fn round_of(status: &Value, round: u32) -> &Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn api_status_follows_a_devnet_round_to_its_medians() {
+async fn api_status_follows_a_devnet_round_to_its_medians_on_sqlite() {
+    follows_a_devnet_round(TestBackend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_status_follows_a_devnet_round_to_its_medians_on_postgres() {
+    follows_a_devnet_round(TestBackend::Postgres).await;
+}
+
+async fn follows_a_devnet_round(backend: TestBackend) {
+    let Some(db) = backend.fresh().await else {
+        eprintln!("SKIPPED: FTSO_TEST_POSTGRES_URL is not set");
+        return;
+    };
     let devnet = Devnet::start(DevnetConfig::default())
         .await
         .expect("devnet");
-    let db = sqlite().await;
     let cancel = CancellationToken::new();
     let provider = ProviderBuilder::new()
         .connect_http(devnet.rpc_url().parse().expect("url"))
