@@ -3,54 +3,12 @@
 //! delegation address, and what `VoterRegistry` holds for it in a reward epoch. Reads only; the `register` and
 //! `status` commands decide what to do with them.
 
-use alloy::eips::BlockId;
 use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::providers::{DynProvider, Provider};
-use alloy::rpc::types::TransactionRequest;
-use alloy::transports::TransportError;
-use alloy_sol_types::{Revert, SolCall, SolError};
+use alloy_sol_types::SolCall;
 
-use crate::{
-    IEntityManager, IFlareContractRegistry, IFlareSystemsCalculator, IVotePower, IVoterRegistry,
-    names,
-};
-
-/// Why a read failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// The contract registry does not know the name (or resolves it to zero).
-    #[error("{name} is not registered in the contract registry {registry}")]
-    Unregistered {
-        /// The registry.
-        registry: Address,
-        /// The contract's registry name.
-        name: &'static str,
-    },
-    /// The contract reverted.
-    #[error("{call} reverted: {reason}")]
-    Reverted {
-        /// The function's signature.
-        call: &'static str,
-        /// The decoded `Error(string)` reason, or the node's message.
-        reason: String,
-    },
-    /// The RPC failed.
-    #[error("{call}: {source}")]
-    Rpc {
-        /// The function's signature (or the JSON-RPC method).
-        call: &'static str,
-        /// The transport error.
-        source: TransportError,
-    },
-    /// The answer did not decode.
-    #[error("{call}: undecodable answer: {reason}")]
-    Decode {
-        /// The function's signature.
-        call: &'static str,
-        /// The decoder's message.
-        reason: String,
-    },
-}
+use crate::read::{ReadError, registry_address as resolve, view};
+use crate::{IEntityManager, IFlareSystemsCalculator, IVotePower, IVoterRegistry, names};
 
 /// The address roles an identity confirms in `EntityManager`, in the order registration walks them (A4 steps
 /// 1–4).
@@ -459,53 +417,6 @@ pub fn registration_weight(vote_power: U256, total_vote_power: U256, cap_ppm: u3
     let x = vote_power.min(cap);
     let root = x.root(2);
     root.saturating_mul(root.root(2))
-}
-
-async fn resolve(
-    provider: &DynProvider,
-    registry: Address,
-    name: &'static str,
-) -> Result<Address, ReadError> {
-    let call = IFlareContractRegistry::getContractAddressByNameCall {
-        _name: name.to_owned(),
-    };
-    let address = view(provider, registry, call).await?;
-    if address.is_zero() {
-        return Err(ReadError::Unregistered { registry, name });
-    }
-    Ok(address)
-}
-
-async fn view<C: SolCall>(
-    provider: &DynProvider,
-    to: Address,
-    call: C,
-) -> Result<C::Return, ReadError> {
-    let request = TransactionRequest::default()
-        .to(to)
-        .input(Bytes::from(call.abi_encode()).into());
-    let output = provider
-        .call(request)
-        .block(BlockId::latest())
-        .await
-        .map_err(|source| classify(C::SIGNATURE, source))?;
-    C::abi_decode_returns(&output).map_err(|error| ReadError::Decode {
-        call: C::SIGNATURE,
-        reason: error.to_string(),
-    })
-}
-
-/// A node's error answer is a revert (with its `Error(string)` reason when it has one); anything else is an RPC
-/// failure.
-fn classify(call: &'static str, source: TransportError) -> ReadError {
-    let Some(payload) = source.as_error_resp() else {
-        return ReadError::Rpc { call, source };
-    };
-    let reason = payload
-        .as_revert_data()
-        .and_then(|data| Revert::abi_decode(&data).ok().map(|revert| revert.reason))
-        .unwrap_or_else(|| payload.message.to_string());
-    ReadError::Reverted { call, reason }
 }
 
 #[cfg(test)]

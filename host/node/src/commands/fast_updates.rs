@@ -133,6 +133,8 @@ async fn register(
     let url = rpc_url
         .parse()
         .with_context(|| format!("invalid rpc_url {}", ftso_storage::redact_url(&rpc_url)))?;
+    // The one process-wide rustls provider, before the first HTTPS-capable client is built.
+    ftso_feeds::install_crypto_provider();
     let provider = ProviderBuilder::new().connect_http(url).erased();
     let chain_id = provider
         .get_chain_id()
