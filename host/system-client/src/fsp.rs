@@ -104,7 +104,11 @@ impl FspReader {
     }
 
     /// `Relay.merkleRoots(protocolId, votingRoundId)` (zero: not finalized yet).
-    pub async fn relayed_merkle_root(&self, protocol_id: u8, voting_round_id: u32) -> anyhow::Result<B256> {
+    pub async fn relayed_merkle_root(
+        &self,
+        protocol_id: u8,
+        voting_round_id: u32,
+    ) -> anyhow::Result<B256> {
         self.view(
             self.contracts.relay,
             IRelay::merkleRootsCall {
@@ -117,7 +121,8 @@ impl FspReader {
 
     /// `Relay.stateData()`: the epoch timing and the threshold increase the Relay applies.
     pub async fn relay_state(&self) -> anyhow::Result<IRelay::stateDataReturn> {
-        self.view(self.contracts.relay, IRelay::stateDataCall {}).await
+        self.view(self.contracts.relay, IRelay::stateDataCall {})
+            .await
     }
 
     /// The new signing policy's signing window of `epoch`.
