@@ -71,16 +71,19 @@ async fn host_for(exchanges: &[&LoopbackExchange], dir: &std::path::Path) -> Tes
     config.call_timeout = Duration::from_secs(2);
     config.plugins = exchanges.iter().map(|e| connector_entry(e)).collect();
     config.prices.feed = feed_table(exchanges);
-    if !config.prices.feed.iter().any(|f| f.name == "USDT/USD") {
-        // Conversion for USDT-quoted test symbols: one made-up USD market nobody trades.
-        config.prices.feed.push(FeedSources {
-            category: 1,
-            name: "USDT/USD".into(),
-            sources: vec![SourceId::new("none", "USDT/USD")],
-            max_age: None,
-            max_deviation: None,
-            volume_weighted: false,
-        });
+    for stable in ["USDT", "USDC"] {
+        let name = format!("{stable}/USD");
+        if !config.prices.feed.iter().any(|f| f.name == name) {
+            // Conversion for USDT/USDC-quoted test symbols: a made-up USD market nobody trades.
+            config.prices.feed.push(FeedSources {
+                category: 1,
+                sources: vec![SourceId::new("none", &name)],
+                name,
+                max_age: None,
+                max_deviation: None,
+                volume_weighted: false,
+            });
+        }
     }
     start(config).await
 }
@@ -195,6 +198,10 @@ mod loopback {
     connector_tests!(
         binance, okx, coinbase, kraken, bybit, gate, bitget, htx, mexc, cryptocom, bitstamp,
         bitfinex, bitmart, xt, coinex, bingx,
+    );
+    // Beyond the reference's exchanges.
+    connector_tests!(
+        binanceus, gemini, upbit, poloniex, whitebit, ascendex, backpack
     );
 }
 
