@@ -13,7 +13,7 @@
 //! * [`round`]: every round's results, computed once and stored;
 //! * [`commit`] and [`commit_store`]: our own commit and reveal, durable across restarts;
 //! * [`role`]: the role in process, behind the [`provider::DataProvider`] interface the system
-//!   client calls;
+//!   client calls; [`http_client`]: the same interface over a remote data provider's HTTP API;
 //! * [`api`]: the reference HTTP API (port 3100) and its OpenAPI document;
 //! * [`config`]: the `[data_provider]` section; [`run`] starts everything.
 
@@ -22,6 +22,7 @@ pub mod chain;
 pub mod commit;
 pub mod commit_store;
 pub mod config;
+pub mod http_client;
 pub mod provider;
 pub mod role;
 pub mod round;
@@ -34,6 +35,7 @@ use ftso_feeds::FeedValueSource;
 use tokio_util::sync::CancellationToken;
 
 pub use config::DataProviderConfig;
+pub use http_client::HttpDataProvider;
 pub use provider::{DataProvider, ProviderAnswer, ProviderError, ProviderStatus};
 pub use role::DataProviderRole;
 

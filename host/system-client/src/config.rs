@@ -9,6 +9,8 @@ use ftso_chain::tx::FeePolicy;
 use ftso_core::registration::RegistrationScheme;
 use serde::{Deserialize, Serialize};
 
+use crate::voting::VotingConfig;
+
 /// The system client's configuration. Keys are never in it: [`RoleKeySources`] names environment variables and
 /// key files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +45,8 @@ pub struct SystemClientConfig {
     pub rewards: RewardsConfig,
     /// The finalizer (`[system_client.finalizer]`).
     pub finalizer: FinalizerConfig,
+    /// The voting-round scheduler (`[system_client.voting]`).
+    pub voting: VotingConfig,
 }
 
 impl Default for SystemClientConfig {
@@ -60,6 +64,7 @@ impl Default for SystemClientConfig {
             tx_attempt_timeout: Duration::from_secs(60),
             rewards: RewardsConfig::default(),
             finalizer: FinalizerConfig::default(),
+            voting: VotingConfig::default(),
         }
     }
 }
@@ -71,6 +76,20 @@ impl SystemClientConfig {
             && [KeyRole::SigningPolicy, KeyRole::SystemClientSender]
                 .into_iter()
                 .all(|role| self.keys.source(role).is_configured(role))
+    }
+
+    /// Whether the voting-round scheduler should run: enabled, an identity, and the keys it sends and signs
+    /// with (submit, submit signatures, signing policy).
+    pub fn voting_is_configured(&self) -> bool {
+        self.voting.enabled
+            && self.identity.is_some()
+            && [
+                KeyRole::Submit,
+                KeyRole::SubmitSignatures,
+                KeyRole::SigningPolicy,
+            ]
+            .into_iter()
+            .all(|role| self.keys.source(role).is_configured(role))
     }
 
     /// Checks values the types cannot.
@@ -398,5 +417,16 @@ mod example_tests {
             default_finalizer
         );
         assert_eq!(finalizer.starting_voting_round, Some(0));
+        let voting = &example.voting;
+        assert_eq!(
+            (&voting.protocols, voting.submit1, voting.submit2),
+            (
+                &defaults.voting.protocols,
+                defaults.voting.submit1,
+                defaults.voting.submit2
+            )
+        );
+        assert_eq!(voting.submit_signatures, defaults.voting.submit_signatures);
+        assert_eq!(voting.enabled, defaults.voting.enabled);
     }
 }

@@ -5,6 +5,8 @@
 //!           Submission ─▶ SystemClient: every poll, read the chain (fsp) and run the due duties in order:
 //!           registerVoter(current+1) ─▶ signNewSigningPolicy(current+1) ─▶ signUptimeVote(current−1)
 //!           ─▶ signRewards(current−1, reward_data)
+//! voting::VotingScheduler: every voting round N, submit1(N) ─▶ submit2(N), submitSignatures(N) in N+1, with
+//!           the data providers' payloads; each signed message handed to the finalizer (handoff)
 //! ```
 //!
 //! The finalizer ([`finalizer`]) reads other voters' submitSignatures transactions from the indexer database and
@@ -21,10 +23,10 @@ pub mod fsp;
 pub mod handoff;
 pub mod reward_data;
 pub mod sanity;
+pub mod voting;
 
 pub use client::{Pass, SystemClient};
-pub use config::{
-    Duties, FinalizerConfig, RegistrationMessage, RewardsConfig, SystemClientConfig,
-};
+pub use config::{Duties, FinalizerConfig, RegistrationMessage, RewardsConfig, SystemClientConfig};
 pub use duties::Outcome;
 pub use sanity::{Contracts, ExpectedNetwork, SanityError};
+pub use voting::{SchedulerState, VotingConfig, VotingScheduler};

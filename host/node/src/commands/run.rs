@@ -102,7 +102,10 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
     }
     // One provider and one transaction sender per key for every role that sends, so a key used by two roles
     // keeps one nonce sequence.
-    let sending = if config.node.fast_updates || config.system_client.is_configured() {
+    let sending = if config.node.fast_updates
+        || config.system_client.is_configured()
+        || config.system_client.voting_is_configured()
+    {
         Some(sending_chain(&config).await?)
     } else {
         None
@@ -121,18 +124,32 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
             crate::status::routes(&config, storage.clone(), chain, registry.clone(), metrics);
         admin.merge(status);
     }
+    // The data provider in process, for the voting scheduler's "in-process" sub-protocols.
+    let mut own_data_provider: Option<Arc<dyn ftso_data_provider::DataProvider>> = None;
     if config.node.data_provider {
         let chain = devnet.as_ref().map(|local| &local.devnet);
         if let Some(host) = start_data_provider(&config, chain, storage.clone(), registry).await? {
+            own_data_provider = Some(host.role());
             supervisor.spawn("data-provider", host.serve(cancel.clone()));
         }
+    }
+    // The voting scheduler hands each message it signs to the finalizer, when both run.
+    let finalizing = config.system_client.is_configured() && config.system_client.finalizer.enabled;
+    let (own_messages, own_messages_rx) = ftso_system_client::handoff::own_messages();
+    let mut own_messages_rx = Some(own_messages_rx);
+    if let (true, Some(chain)) = (config.system_client.voting_is_configured(), &sending) {
+        let devnet = devnet.as_ref().map(|local| &local.devnet);
+        let hand_off = finalizing.then_some(own_messages);
+        let scheduler = start_voting(&config, devnet, chain, own_data_provider, hand_off).await?;
+        supervisor.spawn("voting", scheduler.run(cancel.clone()));
+    } else {
+        own_messages_rx = None;
     }
     if let (true, Some(chain)) = (config.system_client.is_configured(), &sending) {
         let client = start_system_client(&config, with_devnet, chain).await?;
         supervisor.spawn("system-client", client.run(cancel.clone()));
         if config.system_client.finalizer.enabled {
-            // The voting scheduler's hand-off (`ftso_system_client::handoff::own_messages`) goes in the `None`.
-            let finalizer = start_finalizer(&config, chain, storage, None).await?;
+            let finalizer = start_finalizer(&config, chain, storage, own_messages_rx).await?;
             supervisor.spawn("finalizer", finalizer.run(cancel.clone()));
         }
     }
@@ -417,6 +434,57 @@ async fn start_finalizer(
     )
     .await
     .context("finalizer start-up")
+}
+
+/// The voting-round scheduler: start-up sanity as the system client's, the rounds of the devnet or of
+/// `node.network`, and the sub-protocols' data providers (this node's in process, or URLs). On the devnet, offsets
+/// left at their (90 s round) defaults are scaled to its short rounds.
+async fn start_voting(
+    config: &NodeConfig,
+    devnet: Option<&ftso_devnet::Devnet>,
+    chain: &SendingChain,
+    own_data_provider: Option<Arc<dyn ftso_data_provider::DataProvider>>,
+    own_messages: Option<ftso_system_client::handoff::OwnMessageSender>,
+) -> anyhow::Result<ftso_system_client::VotingScheduler> {
+    let (epochs, _) = data_provider_chain(config, devnet)?.context(
+        "the voting scheduler needs the network's voting rounds: set node.network (or use --devnet)",
+    )?;
+    let mut system_client = config.system_client.clone();
+    let defaults = ftso_system_client::VotingConfig::default();
+    let voting = &system_client.voting;
+    if devnet.is_some()
+        && (voting.submit1, voting.submit2, voting.submit_signatures)
+            == (
+                defaults.submit1,
+                defaults.submit2,
+                defaults.submit_signatures,
+            )
+    {
+        system_client.voting = voting.scaled_to(&epochs);
+    }
+    let voting = &system_client.voting;
+    let (_, contracts) =
+        ftso_system_client::sanity::check(&chain.provider, None, system_client.registry)
+            .await
+            .context("voting scheduler start-up")?;
+    let protocols = ftso_system_client::voting::build_protocols(
+        voting,
+        own_data_provider,
+        voting
+            .submit1
+            .data_fetch_timeout
+            .max(voting.submit2.data_fetch_timeout)
+            .max(voting.submit_signatures.data_fetch_timeout),
+    )?;
+    ftso_system_client::VotingScheduler::new(
+        &system_client,
+        &chain.senders,
+        contracts,
+        epochs,
+        protocols,
+        own_messages,
+    )
+    .context("voting scheduler start-up")
 }
 
 /// Connects the system client: start-up sanity first (the RPC's chain id is the network's, the registry resolves
