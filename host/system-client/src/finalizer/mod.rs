@@ -27,6 +27,8 @@ use std::sync::Arc;
 
 use alloy::primitives::{Address, B256};
 use anyhow::Context as _;
+use ftso_chain::keys::KeyRole;
+use ftso_chain::tx::{SendOptions, Senders};
 use ftso_core::finalizer::select_finalizer_addresses;
 use ftso_core::payload::SUBMIT_SIGNATURES_SELECTOR;
 use ftso_core::protocol_message::ProtocolMessageMerkleRoot;
@@ -45,8 +47,6 @@ use crate::config::{FinalizerConfig, SystemClientConfig};
 use crate::fsp::FspReader;
 use crate::handoff::OwnMessageReceiver;
 use crate::sanity::Contracts;
-use ftso_chain::keys::KeyRole;
-use ftso_chain::tx::{SendOptions, Senders};
 
 /// How many rounds of stored finalizations are kept (about three weeks of 90 s rounds).
 pub const RETAINED_ROUNDS: u32 = 20_000;
