@@ -50,8 +50,7 @@ async fn status_reports_missing_registration_then_a_voter() {
     }
     let keys = report["keys"].as_array().unwrap();
     assert_eq!(keys[0]["role"], "identity");
-    assert_eq!(keys[0]["address"], identity.to_string());
-    assert!(report.to_string().find("\"0x").is_some());
+    assert_eq!(keys[0]["address"], alloy::hex::encode_prefixed(identity));
     for balance in report["balances"].as_array().unwrap() {
         assert_eq!(balance["ok"], Value::Bool(true), "{balance}");
     }
@@ -90,6 +89,22 @@ async fn status_reports_missing_registration_then_a_voter() {
     for address in report["entity"]["addresses"].as_array().unwrap() {
         assert_eq!(address["ok"], Value::Bool(true), "{address}");
     }
+    println!("status of a registered voter: {report:#}");
+    let table = fixture.run("status", &[]);
+    assert!(table.status.success(), "{}", text(&table.stderr));
+    let table = text(&table.stdout);
+    assert!(table.contains("ready to vote"), "{table}");
+    assert!(
+        table.contains(&format!("reward epoch {next} (current)")) && table.contains("voter"),
+        "{table}"
+    );
+    assert!(
+        !table.contains(
+            &std::fs::read_to_string(fixture.key_path("identity"))
+                .unwrap()
+                .trim()[2..]
+        )
+    );
 
     // A network whose chain id is not the RPC's: a clear error, non-zero exit.
     let output = support::node(&[

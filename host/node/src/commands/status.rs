@@ -129,7 +129,8 @@ pub struct KeyStatus {
     /// `identity`, `submit`, `submit_signatures`, `signing_policy`, `delegation`, `sortition`,
     /// `system_client_sender`.
     pub role: &'static str,
-    /// Its address (the sortition key: its public key's x coordinate).
+    /// Its address, lower-case hex like every address in the report (the sortition key: its public key's x
+    /// coordinate).
     pub address: Option<String>,
     /// Where it was found (`$VAR` or a path).
     pub source: Option<String>,
@@ -261,7 +262,9 @@ fn describe_keys(report: &mut Report, keys: &EntityKeys, config: &NodeConfig) {
     for (role, key) in &keys.roles {
         report.keys.push(KeyStatus {
             role: role.name(),
-            address: key.as_ref().map(|k| k.key.address().to_string()),
+            address: key
+                .as_ref()
+                .map(|k| alloy::hex::encode_prefixed(k.key.address())),
             source: key.as_ref().map(|k| k.origin.to_string()),
         });
         let needed_to_vote = matches!(
@@ -291,7 +294,7 @@ fn describe_keys(report: &mut Report, keys: &EntityKeys, config: &NodeConfig) {
     if let Some(sender) = &keys.system_client_sender {
         report.keys.push(KeyStatus {
             role: "system_client_sender",
-            address: Some(sender.key.address().to_string()),
+            address: Some(alloy::hex::encode_prefixed(sender.key.address())),
             source: Some(sender.origin.to_string()),
         });
     }
