@@ -17,7 +17,10 @@
 //!   intervals without a frame (missed pongs), and reconnects one that delivers no trade for
 //!   `watchdog_secs` (a connection that answers pings but is stuck);
 //! - reconnects with exponential backoff and subscribes again, for ever: an exchange that is
-//!   down at start is retried in the background, and no connection waits on another.
+//!   down at start is retried in the background, and no connection waits on another;
+//! - at start, once per market, fetches the ticker of each market that has had no trade yet
+//!   (one market per tick) when the connector has a [`Connector::ticker_url`]: the reference's
+//!   REST fallback, so a quiet market has a price before its first trade.
 //!
 //! An exchange with no websocket trade stream is polled over REST instead: [`poll`]
 //! (`plugins/bitrue`).
@@ -94,6 +97,25 @@ pub trait Connector: Default + 'static {
     /// The client-side ping; `None` when the server pings (protocol pings are answered by the
     /// host) or the exchange needs none.
     fn keepalive(&self) -> Option<Keepalive> {
+        None
+    }
+
+    /// The REST base of the startup price fallback ([`ticker_url`](Self::ticker_url)); the
+    /// `rest_url` setting overrides it.
+    const REST_URL: &'static str = "";
+
+    /// The URL of `market`'s ticker under `rest_base`, for the startup fallback (the
+    /// reference's `fetchTicker`, value-provider.md §3.8): once per market, the runtime fetches
+    /// the last price of each market that has had no trade yet. `None` (the default): none.
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        let _ = (rest_base, market);
+        None
+    }
+
+    /// The last price in a ticker response body, as a trade of `market` (quantity 0, so it
+    /// adds no volume; a timestamp of 0 means "now").
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let _ = (market, body);
         None
     }
 

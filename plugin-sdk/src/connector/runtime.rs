@@ -1,11 +1,13 @@
 //! [`ConnectorPlugin`]: the [`Plugin`] every connector is exported as.
 
+use std::collections::HashSet;
+
 use serde::Deserialize;
 
 use super::{Connector, Keepalive, MarketTable, WireTrade, frame};
 use crate::trades::{self, Trade};
 use crate::ws::{Subscription, TickOutcome};
-use crate::{FeedId, Info, Message, Observation, Plugin, PluginConfig, clock, log};
+use crate::{FeedId, Info, Message, Observation, Plugin, PluginConfig, clock, http, log};
 
 /// Default of `watchdog_secs`: a connection with no trade for five minutes is reconnected.
 pub const DEFAULT_WATCHDOG_SECS: u64 = 300;
@@ -23,6 +25,11 @@ pub struct ConnectorSettings {
     pub watchdog_secs: u64,
     /// Replaces the interval of the connector's own keepalive ping, in ms.
     pub keepalive_ms: Option<u64>,
+    /// Replaces the REST base of the startup ticker fallback.
+    pub rest_url: Option<String>,
+    /// Whether to fetch a ticker at start for each market without a trade (when the connector
+    /// has one). Default true.
+    pub rest_fallback: bool,
 }
 
 impl Default for ConnectorSettings {
@@ -32,6 +39,8 @@ impl Default for ConnectorSettings {
             symbols: None,
             watchdog_secs: DEFAULT_WATCHDOG_SECS,
             keepalive_ms: None,
+            rest_url: None,
+            rest_fallback: true,
         }
     }
 }
@@ -58,6 +67,10 @@ pub struct ConnectorPlugin<C: Connector> {
     endpoint: String,
     links: Vec<Link>,
     scratch: Vec<WireTrade>,
+    /// Markets whose startup ticker is still to fetch, last first.
+    fallback: Vec<String>,
+    /// Markets that have had a trade.
+    traded: HashSet<String>,
 }
 
 impl<C: Connector> ConnectorPlugin<C> {
@@ -112,6 +125,9 @@ impl<C: Connector> ConnectorPlugin<C> {
             .drain(..)
             .filter_map(|t| {
                 let symbol = self.markets.unified(&t.market)?;
+                if !self.traded.contains(&t.market) {
+                    self.traded.insert(t.market.clone());
+                }
                 Some(Trade {
                     exchange: C::EXCHANGE.to_owned(),
                     symbol: symbol.to_owned(),
@@ -123,6 +139,71 @@ impl<C: Connector> ConnectorPlugin<C> {
             .collect();
         trades::publish(&published);
         (reply, published.len())
+    }
+
+    /// Fetches the startup ticker of the next market without a trade, if any is left.
+    fn fallback_step(&mut self) {
+        let Some(market) = self.fallback.pop() else {
+            return;
+        };
+        if self.traded.contains(&market) {
+            return;
+        }
+        let base = self
+            .settings
+            .rest_url
+            .as_deref()
+            .unwrap_or(C::REST_URL)
+            .trim_end_matches('/');
+        let Some(url) = self.connector.ticker_url(base, &market) else {
+            return;
+        };
+        let headers = [("accept".to_owned(), "application/json".to_owned())];
+        let response = match http::get(&url, &headers) {
+            Ok(response) if (200..=299).contains(&response.status) => response,
+            Ok(response) => {
+                log::warn(&format!(
+                    "{}: ticker of {market}: status {}",
+                    C::EXCHANGE,
+                    response.status
+                ));
+                return;
+            }
+            Err(error) => {
+                log::warn(&format!("{}: ticker of {market}: {error:?}", C::EXCHANGE));
+                return;
+            }
+        };
+        let Some(mut last) = self.connector.parse_ticker(&market, &response.body) else {
+            log::warn(&format!("{}: no last price for {market}", C::EXCHANGE));
+            return;
+        };
+        if last.timestamp_ms == 0 {
+            last.timestamp_ms = clock::now_ms();
+        }
+        log::info(&format!(
+            "{}: last price of {market} from the ticker: {}",
+            C::EXCHANGE,
+            last.price
+        ));
+        self.publish_fallback(last);
+    }
+
+    /// Publishes a ticker price (no volume) unless a trade came first.
+    fn publish_fallback(&mut self, last: WireTrade) {
+        if self.traded.contains(&last.market) {
+            return;
+        }
+        let Some(symbol) = self.markets.unified(&last.market) else {
+            return;
+        };
+        trades::publish(&[Trade {
+            exchange: C::EXCHANGE.to_owned(),
+            symbol: symbol.to_owned(),
+            price: last.price,
+            quantity: 0.0,
+            timestamp_ms: last.timestamp_ms,
+        }]);
     }
 
     fn tick_link(connector: &mut C, settings: &Timing<'_>, link: &mut Link, now: u64) {
@@ -236,6 +317,12 @@ impl<C: Connector> Plugin for ConnectorPlugin<C> {
         if self.markets.is_empty() {
             log::warn(&format!("{}: no markets to subscribe to", C::EXCHANGE));
         }
+        self.traded.clear();
+        self.fallback = if self.settings.rest_fallback {
+            self.markets.ids().iter().rev().cloned().collect()
+        } else {
+            Vec::new()
+        };
         self.links = self
             .markets
             .ids()
@@ -301,6 +388,7 @@ impl<C: Connector> Plugin for ConnectorPlugin<C> {
         for link in &mut self.links {
             Self::tick_link(&mut self.connector, &timing, link, now);
         }
+        self.fallback_step();
     }
 }
 
@@ -340,6 +428,66 @@ mod tests {
             unhealthy(Some(&keepalive), 0, &stuck, 10_000_000).map(|r| r.contains("missed")),
             Some(true)
         );
+    }
+
+    #[derive(Debug, Default)]
+    struct Venue;
+
+    impl Connector for Venue {
+        const EXCHANGE: &'static str = "venue";
+        const URL: &'static str = "wss://venue.test/ws";
+
+        fn market_id(&self, base: &str, quote: &str) -> String {
+            format!("{base}{quote}")
+        }
+
+        fn subscribe(&mut self, _markets: &[String]) -> Vec<Message> {
+            Vec::new()
+        }
+
+        fn parse(
+            &mut self,
+            frame: crate::connector::Frame<'_>,
+            trades: &mut Vec<WireTrade>,
+        ) -> Option<Message> {
+            let price: f64 = frame.text()?.parse().ok()?;
+            trades.push(WireTrade {
+                market: "BTCUSDT".into(),
+                price,
+                quantity: 1.0,
+                timestamp_ms: 5,
+            });
+            None
+        }
+    }
+
+    #[test]
+    fn a_ticker_price_is_published_without_volume_only_before_the_first_trade() {
+        let mut plugin = ConnectorPlugin::<Venue>::with_symbols(&["BTC/USDT"]).unwrap();
+        assert_eq!(plugin.fallback, ["BTCUSDT"]);
+        let ticker = |price| WireTrade {
+            market: "BTCUSDT".into(),
+            price,
+            quantity: 7.0,
+            timestamp_ms: 3,
+        };
+        plugin.publish_fallback(ticker(100.0));
+        let published = trades::take_published();
+        assert_eq!(
+            (
+                published[0].symbol.as_str(),
+                published[0].price,
+                published[0].quantity
+            ),
+            ("BTC/USDT", 100.0, 0.0)
+        );
+        plugin.handle(Message::Text("101".into()));
+        assert_eq!(trades::take_published().len(), 1);
+        plugin.publish_fallback(ticker(99.0));
+        assert!(trades::take_published().is_empty(), "a trade came first");
+        // Without a ticker URL the step does nothing and the queue empties.
+        plugin.fallback_step();
+        assert!(plugin.fallback.is_empty());
     }
 
     #[test]

@@ -31,6 +31,9 @@ struct SourceState {
     last: Option<LastPrice>,
     volume: VolumeRing,
     trades: u64,
+    /// Trades with a quantity: a source with none (only ticker prices) has no volume store,
+    /// as in the reference, where the REST fallback feeds no volume.
+    traded_volume: bool,
 }
 
 /// What the store knows about one source (admin listing, tests).
@@ -110,6 +113,7 @@ impl PriceStore {
                 timestamp_ms,
             });
         }
+        state.traded_volume |= quantity > 0.0;
         state.volume.add(timestamp_ms, price * quantity);
         true
     }
@@ -120,7 +124,7 @@ impl PriceStore {
     }
 
     /// A source's volume (quote currency) over `window_s` seconds; `Ok(None)` when it has had
-    /// no trade (the reference has no store for it then).
+    /// no trade with a quantity (the reference has no store for it then).
     pub fn volume(
         &self,
         source: &SourceId,
@@ -131,7 +135,7 @@ impl PriceStore {
             return Ok(None);
         };
         let state = lock(state);
-        if state.trades == 0 {
+        if !state.traded_volume {
             return Ok(None);
         }
         state.volume.volume(window_s, now_ms).map(Some)
@@ -187,6 +191,18 @@ mod tests {
         );
         assert!(store.record("binance", "BTC/USDT", 101.0, 1.0, 2_000));
         assert_eq!(store.last(&btc()).map(|l| l.price), Some(101.0));
+    }
+
+    #[test]
+    fn a_source_with_only_ticker_prices_has_no_volume() {
+        let store = PriceStore::new([&btc()]);
+        store.record("binance", "BTC/USDT", 100.0, 0.0, 1_000);
+        assert!(store.last(&btc()).is_some());
+        assert_eq!(store.volume(&btc(), 60, 5_000), Ok(None));
+        store.record("binance", "BTC/USDT", 100.0, 2.0, 2_000);
+        // The last trade's second is excluded (§3.9): a later trade brings the first in.
+        store.record("binance", "BTC/USDT", 100.0, 1.0, 4_000);
+        assert_eq!(store.volume(&btc(), 60, 5_000), Ok(Some(200.0)));
     }
 
     #[test]

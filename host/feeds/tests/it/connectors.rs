@@ -251,6 +251,73 @@ async fn kucoin_token_handshake_before_every_connect() {
     );
 }
 
+/// The startup REST fallback (value-provider.md §3.8): a market with no trade yet gets the
+/// ticker's last price, without volume; here the exchange sends no trade at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binance_ticker_fallback_prices_a_market_before_its_first_trade() {
+    let mut fixture = ftso_testkit::Fixture::load("binance").unwrap();
+    fixture.frames.clear();
+    fixture.http = vec![ftso_testkit::exchange::HttpRule {
+        method: "GET".into(),
+        path: "/api/v3/ticker/24hr".into(),
+        query_contains: Some("symbol=BTCUSDT".into()),
+        body: r#"{"symbol":"BTCUSDT","lastPrice":"37005.50000000","closeTime":1700000000555}"#
+            .into(),
+    }];
+    let exchange = LoopbackExchange::serve(fixture).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config: FeedsConfig = base_config(dir.path());
+    config.tick_interval = Duration::from_millis(100);
+    config.call_timeout = Duration::from_secs(2);
+    let mut entry = connector_entry(&exchange);
+    entry.settings.insert(
+        "rest_url".into(),
+        format!("http://{}", exchange.host()).into(),
+    );
+    config.plugins = vec![entry];
+    config.prices.feed = feed_table(&[&exchange]);
+    config.prices.feed.push(FeedSources {
+        category: 1,
+        name: "USDT/USD".into(),
+        sources: vec![SourceId::new("none", "USDT/USD")],
+        max_age: None,
+        max_deviation: None,
+        volume_weighted: false,
+    });
+    let host = start(config).await;
+    let store = host.registry.prices().store();
+    let btc = SourceId::new("binance", "BTC/USDT");
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while store.last(&btc).is_none() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no ticker price; logs {:?}, requests {:?}",
+            host.registry.recent_logs("binance"),
+            exchange.http_requests()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let last = store.last(&btc).unwrap();
+    assert_eq!(
+        (last.price, last.quantity, last.timestamp_ms),
+        (37005.5, 0.0, 1_700_000_000_555)
+    );
+    assert_eq!(
+        store.volume(&btc, 60, 1_700_000_010_000),
+        Ok(None),
+        "no volume"
+    );
+    // Once per market: ETH/USDT (404 here) is tried once too, and neither again.
+    assert!(
+        exchange
+            .wait_until(PATIENCE, |e| e.http_requests().len() >= 2)
+            .await
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let requests = exchange.http_requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+}
+
 /// bitrue: REST polling of the recent trades, the newest one in the store, polls repeated.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bitrue_polls_recent_trades() {
