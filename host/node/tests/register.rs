@@ -132,3 +132,47 @@ async fn a_fresh_entity_becomes_a_registered_voter() {
         .unwrap();
     assert!(registered, "not a registered voter of epoch {next}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_reports_missing_vote_power_and_refuses_without_funds() {
+    let fixture = Fixture::start().await;
+    let call = ftso_devnet::admin::IVotePowerStub::setVotePowerCall {
+        _owner: fixture.address("delegation"),
+        _votePower: alloy::primitives::U256::ZERO,
+    };
+    fixture
+        .devnet
+        .send(
+            fixture.devnet.deployer().address(),
+            fixture.devnet.contracts().wnat,
+            &call,
+        )
+        .await
+        .unwrap();
+    let dry = fixture.run("register", &["--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let printed = text(&dry.stdout);
+    assert!(
+        printed.contains(&format!(
+            "missing: no vote power on the delegation address {}",
+            fixture.address("delegation")
+        )),
+        "{printed}"
+    );
+
+    fixture
+        .devnet
+        .set_balance(fixture.address("identity"), alloy::primitives::U256::ZERO)
+        .await
+        .unwrap();
+    let before = fixture.nonces().await;
+    let refused = fixture.run("register", &[]);
+    assert!(!refused.status.success());
+    let error = text(&refused.stderr);
+    assert!(
+        error.contains("not enough balance")
+            && error.contains(&format!("identity {}", fixture.address("identity"))),
+        "{error}"
+    );
+    assert_eq!(fixture.nonces().await, before, "a transaction was sent");
+}
