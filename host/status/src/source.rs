@@ -239,23 +239,27 @@ impl StatusSource {
             return Vec::new();
         };
         let round = epoch.map(|e| e.voting_round);
-        let epoch_feeds = self.epoch_feeds(round, now).await;
+        let plugin_configs = &registry.config().plugins;
+        let mut every_feed = self.epoch_feeds(round, now).await;
+        if every_feed.is_empty() {
+            // No reward epoch to read the feeds from yet: the feeds the other plugins name.
+            for plugin in plugin_configs {
+                for feed in listed_feeds(&plugin.feeds) {
+                    let listed = |f: &FeedKey| f.category == feed.category && f.name == feed.name;
+                    if !every_feed.iter().any(listed) {
+                        every_feed.push(feed);
+                    }
+                }
+            }
+        }
         let mut plugins = Vec::new();
         for status in registry.status() {
-            let feeds = registry
-                .config()
-                .plugins
+            let feeds = plugin_configs
                 .iter()
                 .find(|p| p.name == status.name)
                 .map(|p| match &p.feeds {
-                    FeedSelection::Only(list) => list
-                        .iter()
-                        .map(|f| FeedKey {
-                            category: f.category,
-                            name: f.name.clone(),
-                        })
-                        .collect(),
-                    FeedSelection::All => epoch_feeds.clone(),
+                    FeedSelection::Only(_) => listed_feeds(&p.feeds),
+                    FeedSelection::All => every_feed.clone(),
                 })
                 .unwrap_or_default();
             let feeds: Vec<FeedKey> = feeds.into_iter().take(MAX_PLUGIN_FEEDS).collect();
@@ -308,6 +312,20 @@ impl StatusSource {
                 Vec::new()
             }
         }
+    }
+}
+
+/// The feeds a plugin's config lists (none for `"*"`).
+fn listed_feeds(selection: &FeedSelection) -> Vec<FeedKey> {
+    match selection {
+        FeedSelection::Only(list) => list
+            .iter()
+            .map(|f| FeedKey {
+                category: f.category,
+                name: f.name.clone(),
+            })
+            .collect(),
+        FeedSelection::All => Vec::new(),
     }
 }
 
