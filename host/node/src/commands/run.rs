@@ -340,11 +340,12 @@ fn data_provider_chain(
     Ok(Some((epochs, contracts)))
 }
 
-/// A devnet started by `run --devnet`: dropping it removes the node's key files, stops the daemon driver and anvil.
+/// A devnet started by `run --devnet`: dropping it stops the daemon driver, removes the node's key files and stops
+/// anvil, in that order (fields drop in declaration order: the driver must not outlive anvil).
 struct LocalDevnet {
-    devnet: ftso_devnet::Devnet,
     _driver: ftso_devnet::DaemonDriver,
     _keys: super::devnet::entity::EntityKeyFiles,
+    devnet: ftso_devnet::Devnet,
 }
 
 /// Starts the devnet, points the config at it, makes the node its entity, and gives it a database of its own (a
