@@ -145,7 +145,8 @@ pub struct Balance {
     pub address: Address,
     /// Its balance in wei (decimal).
     pub balance_wei: String,
-    /// The minimum in wei (decimal).
+    /// The minimum in wei (decimal): `--min-balance` for the accounts that send while voting, 0 for the cold
+    /// identity and delegation.
     pub minimum_wei: String,
     /// At least the minimum.
     pub ok: bool,
@@ -310,7 +311,7 @@ async fn check_chain(
     config: &NodeConfig,
     minimum: U256,
 ) -> anyhow::Result<()> {
-    check_balances(report, chain, keys, minimum).await?;
+    check_balances(report, chain, keys, config, minimum).await?;
     let Some(identity) = keys.identity(config) else {
         return Ok(());
     };
@@ -378,54 +379,85 @@ async fn check_chain(
 }
 
 /// Every account that sends: the role keys, the system-client sender and the fast-updates submission accounts.
+/// The accounts that send while the node votes (submit, submit signatures, signing policy, the system-client
+/// sender, the fast-updates accounts) need `minimum`; the cold identity and delegation keys send only at
+/// registration, so an empty one is a warning.
 async fn check_balances(
     report: &mut Report,
     chain: &Chain,
     keys: &EntityKeys,
+    config: &NodeConfig,
     minimum: U256,
 ) -> anyhow::Result<()> {
-    let mut accounts: Vec<(String, Address)> = keys
+    let mut accounts: Vec<(String, Address, bool)> = keys
         .roles
         .iter()
-        .filter_map(|(role, key)| Some((role.name().to_owned(), key.as_ref()?.key.address())))
+        .filter_map(|(role, key)| {
+            let cold = matches!(
+                role,
+                Role::Identity | Role::Address(AddressRole::Delegation)
+            );
+            Some((role.name().to_owned(), key.as_ref()?.key.address(), !cold))
+        })
         .collect();
     if let Some(sender) = &keys.system_client_sender {
-        accounts.push(("system_client_sender".into(), sender.key.address()));
+        accounts.push(("system_client_sender".into(), sender.key.address(), true));
     }
-    let fast_updates_env = keys_env_accounts();
-    for (index, address) in fast_updates_env.into_iter().enumerate() {
-        accounts.push((format!("fast_updates_account_{index}"), address));
+    for (index, address) in fast_updates_accounts(config).into_iter().enumerate() {
+        accounts.push((format!("fast_updates_account_{index}"), address, true));
     }
-    for (account, address) in accounts {
+    for (account, address, hot) in accounts {
         let balance = chain
             .provider
             .get_balance(address)
             .await
             .with_context(|| format!("eth_getBalance({address})"))?;
-        let ok = balance >= minimum;
+        let required = if hot { minimum } else { U256::ZERO };
+        let ok = balance >= required;
         if !ok {
             report.block(format!(
                 "{account} {address} has {} tokens, below the minimum {}",
                 alloy::primitives::utils::format_ether(balance),
-                alloy::primitives::utils::format_ether(minimum)
+                alloy::primitives::utils::format_ether(required)
+            ));
+        } else if balance.is_zero() {
+            report.warn(format!(
+                "{account} {address} has no balance: it needs gas for `ftso-node register`"
             ));
         }
         report.balances.push(Balance {
             account,
             address,
             balance_wei: balance.to_string(),
-            minimum_wei: minimum.to_string(),
+            minimum_wei: required.to_string(),
             ok,
         });
     }
     Ok(())
 }
 
-/// The fast-updates submission accounts of `FAST_UPDATES_ACCOUNTS`, when set and valid (addresses only).
-fn keys_env_accounts() -> Vec<Address> {
-    ftso_fast_updates::keys::accounts_from_env(ftso_fast_updates::config::ACCOUNTS_ENV)
+/// The fast-updates submission accounts (addresses only) when fast updates run: `[fast_updates.accounts]`'s
+/// variable (default `FAST_UPDATES_ACCOUNTS`) and files; a key that does not load is left out here (`run` names it).
+fn fast_updates_accounts(config: &NodeConfig) -> Vec<Address> {
+    if !config.node.fast_updates {
+        return Vec::new();
+    }
+    let accounts = &config.fast_updates.accounts;
+    let env = accounts
+        .env
+        .as_deref()
+        .unwrap_or(ftso_fast_updates::config::ACCOUNTS_ENV);
+    let mut addresses: Vec<Address> = ftso_fast_updates::keys::accounts_from_env(env)
         .map(|keys| keys.iter().map(|k| k.address()).collect())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    addresses.extend(
+        accounts
+            .files
+            .iter()
+            .filter_map(|file| ftso_chain::keys::PrivateKey::from_file(file).ok())
+            .map(|key| key.address()),
+    );
+    addresses
 }
 
 async fn check_epochs(
