@@ -383,6 +383,15 @@ async fn the_status_page_shows_a_live_devnet_node_in_chromium() {
             .is_some_and(|t| t.contains("fixed") && t.contains("random")),
         "plugins: {plugins}"
     );
+    // Each plugin's latest value for FLR/USD (the random plugin serves every feed: it is asked for the feeds the
+    // others name while reward epoch 0 has no feed list).
+    let values = tools
+        .eval("[...document.querySelectorAll('#plugins tbody tr')].filter(row => row.lastElementChild.textContent.includes('1/FLR/USD')).length")
+        .await;
+    assert!(
+        values.as_u64().is_some_and(|n| n >= 2),
+        "plugins showing an FLR/USD value: {values}"
+    );
     let rounds = tools
         .eval("document.querySelectorAll('#rounds tbody tr').length")
         .await;
