@@ -84,6 +84,7 @@ async fn ingestion(trades: usize) {
         path: "/ws".into(),
         settings_url: None,
         http: Vec::new(),
+        connector: None,
         compression: Default::default(),
         symbols: symbols.iter().map(|s| (*s).to_owned()).collect(),
         subscribe_contains: vec!["SUBSCRIBE".into()],

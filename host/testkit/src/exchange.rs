@@ -99,6 +99,10 @@ pub struct Fixture {
     /// Plain HTTP endpoints.
     #[serde(default)]
     pub http: Vec<HttpRule>,
+    /// The connector that serves this exchange when it is another exchange's (binanceus runs
+    /// the `binance` connector with its `exchange` setting).
+    #[serde(default)]
+    pub connector: Option<String>,
     /// How frames are compressed on the wire.
     #[serde(default)]
     pub compression: Compression,

@@ -37,7 +37,42 @@ pub use poll::{Poller, PollerSettings, PollingPlugin};
 pub use runtime::{ConnectorPlugin, ConnectorSettings, DEFAULT_WATCHDOG_SECS};
 pub use symbols::MarketTable;
 
-use crate::Message;
+use crate::{Message, PluginConfig, trades};
+
+/// The config a connector unit test initialises a plugin with: `symbols` as the host's
+/// sources on `exchange`, default settings.
+fn test_config(exchange: &str, symbols: &[&str]) -> PluginConfig {
+    PluginConfig {
+        name: exchange.to_owned(),
+        feeds: Vec::new(),
+        settings_json: "{}".to_owned(),
+        sources: symbols
+            .iter()
+            .map(|symbol| trades::Source {
+                exchange: exchange.to_owned(),
+                symbol: (*symbol).to_owned(),
+            })
+            .collect(),
+    }
+}
+
+/// The unified symbols a connector serves: the `symbols` setting, else the host's sources on
+/// `exchange`.
+fn configured_symbols(
+    config: &PluginConfig,
+    exchange: &str,
+    setting: Option<&Vec<String>>,
+) -> Vec<String> {
+    match setting {
+        Some(symbols) => symbols.clone(),
+        None => config
+            .sources
+            .iter()
+            .filter(|s| s.exchange == exchange)
+            .map(|s| s.symbol.clone())
+            .collect(),
+    }
+}
 
 /// A trade as an exchange reports it, before its market id is mapped back to a unified symbol.
 #[derive(Debug, Clone, PartialEq)]

@@ -81,18 +81,7 @@ impl<P: Poller> PollingPlugin<P> {
     /// bodies with [`handle_body`](Self::handle_body)).
     pub fn with_symbols(symbols: &[&str]) -> Result<Self, String> {
         let mut plugin = Self::default();
-        plugin.init(&PluginConfig {
-            name: P::EXCHANGE.to_owned(),
-            feeds: Vec::new(),
-            settings_json: "{}".to_owned(),
-            sources: symbols
-                .iter()
-                .map(|symbol| trades::Source {
-                    exchange: P::EXCHANGE.to_owned(),
-                    symbol: (*symbol).to_owned(),
-                })
-                .collect(),
-        })?;
+        plugin.init(&super::test_config(P::EXCHANGE, symbols))?;
         Ok(plugin)
     }
 
@@ -156,14 +145,7 @@ impl<P: Poller> Plugin for PollingPlugin<P> {
 
     fn init(&mut self, config: &PluginConfig) -> Result<(), String> {
         let settings: PollerSettings = config.settings().map_err(|e| e.to_string())?;
-        let symbols: Vec<String> = settings.symbols.unwrap_or_else(|| {
-            config
-                .sources
-                .iter()
-                .filter(|s| s.exchange == P::EXCHANGE)
-                .map(|s| s.symbol.clone())
-                .collect()
-        });
+        let symbols = super::configured_symbols(config, P::EXCHANGE, settings.symbols.as_ref());
         let poller = &self.poller;
         self.table = MarketTable::map(P::RENAMES, &symbols, |base, quote| {
             poller.market_id(base, quote)

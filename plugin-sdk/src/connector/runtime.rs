@@ -27,6 +27,10 @@ pub struct ConnectorSettings {
     pub keepalive_ms: Option<u64>,
     /// Replaces the REST base of the startup ticker fallback.
     pub rest_url: Option<String>,
+    /// The exchange id its trades are published under (and its sources read from), instead of
+    /// the connector's: one connector for a sibling exchange that speaks the same protocol
+    /// (the binance connector as `binanceus` with Binance.US's `url`).
+    pub exchange: Option<String>,
     /// Whether to fetch a ticker at start for each market without a trade (when the connector
     /// has one). Default true.
     pub rest_fallback: bool,
@@ -40,6 +44,7 @@ impl Default for ConnectorSettings {
             watchdog_secs: DEFAULT_WATCHDOG_SECS,
             keepalive_ms: None,
             rest_url: None,
+            exchange: None,
             rest_fallback: true,
         }
     }
@@ -78,19 +83,14 @@ impl<C: Connector> ConnectorPlugin<C> {
     /// of a connector: feed it frames with [`handle`](Self::handle)).
     pub fn with_symbols(symbols: &[&str]) -> Result<Self, String> {
         let mut plugin = Self::default();
-        plugin.init(&PluginConfig {
-            name: C::EXCHANGE.to_owned(),
-            feeds: Vec::new(),
-            settings_json: "{}".to_owned(),
-            sources: symbols
-                .iter()
-                .map(|symbol| trades::Source {
-                    exchange: C::EXCHANGE.to_owned(),
-                    symbol: (*symbol).to_owned(),
-                })
-                .collect(),
-        })?;
+        plugin.init(&super::test_config(C::EXCHANGE, symbols))?;
         Ok(plugin)
+    }
+
+    /// The exchange id its trades are published under: the `exchange` setting, else
+    /// [`Connector::EXCHANGE`].
+    pub fn exchange(&self) -> &str {
+        self.settings.exchange.as_deref().unwrap_or(C::EXCHANGE)
     }
 
     /// The connector.
@@ -120,6 +120,7 @@ impl<C: Connector> ConnectorPlugin<C> {
         };
         self.scratch.clear();
         let reply = self.connector.parse(decoded.as_frame(), &mut self.scratch);
+        let exchange = self.settings.exchange.as_deref().unwrap_or(C::EXCHANGE);
         let published: Vec<Trade> = self
             .scratch
             .drain(..)
@@ -129,7 +130,7 @@ impl<C: Connector> ConnectorPlugin<C> {
                     self.traded.insert(t.market.clone());
                 }
                 Some(Trade {
-                    exchange: C::EXCHANGE.to_owned(),
+                    exchange: exchange.to_owned(),
                     symbol: symbol.to_owned(),
                     price: t.price,
                     quantity: t.quantity.abs(),
@@ -198,7 +199,7 @@ impl<C: Connector> ConnectorPlugin<C> {
             return;
         };
         trades::publish(&[Trade {
-            exchange: C::EXCHANGE.to_owned(),
+            exchange: self.exchange().to_owned(),
             symbol: symbol.to_owned(),
             price: last.price,
             quantity: 0.0,
@@ -299,15 +300,8 @@ impl<C: Connector> Plugin for ConnectorPlugin<C> {
 
     fn init(&mut self, config: &PluginConfig) -> Result<(), String> {
         self.settings = config.settings().map_err(|e| e.to_string())?;
-        let symbols: Vec<String> = match &self.settings.symbols {
-            Some(symbols) => symbols.clone(),
-            None => config
-                .sources
-                .iter()
-                .filter(|s| s.exchange == C::EXCHANGE)
-                .map(|s| s.symbol.clone())
-                .collect(),
-        };
+        let symbols =
+            super::configured_symbols(config, self.exchange(), self.settings.symbols.as_ref());
         self.markets = MarketTable::build(&self.connector, &symbols);
         self.endpoint = self
             .settings
@@ -488,6 +482,19 @@ mod tests {
         // Without a ticker URL the step does nothing and the queue empties.
         plugin.fallback_step();
         assert!(plugin.fallback.is_empty());
+    }
+
+    #[test]
+    fn the_exchange_setting_renames_the_published_exchange_and_its_sources() {
+        let mut plugin = ConnectorPlugin::<Venue>::default();
+        let mut config = crate::connector::test_config("sibling", &["BTC/USDT"]);
+        config.settings_json = r#"{"exchange":"sibling"}"#.into();
+        plugin.init(&config).unwrap();
+        assert_eq!(plugin.exchange(), "sibling");
+        assert_eq!(plugin.markets().ids(), ["BTCUSDT"]);
+        plugin.handle(Message::Text("101".into()));
+        let published = trades::take_published();
+        assert_eq!(published[0].exchange, "sibling");
     }
 
     #[test]

@@ -19,10 +19,15 @@ const PATIENCE: Duration = Duration::from_secs(60);
 /// The plugin entry for a connector talking to `exchange`, with a 1 s keepalive (or a 200 ms
 /// poll interval for a REST-polled exchange).
 fn connector_entry(exchange: &LoopbackExchange) -> PluginConfig {
-    let name = exchange.fixture().exchange.clone();
-    let component = ftso_testkit::wasm_component(&format!("ftso-plugin-{name}")).unwrap();
+    let fixture = exchange.fixture();
+    let name = fixture.exchange.clone();
+    let connector = fixture.connector.as_deref().unwrap_or(&name);
+    let component = ftso_testkit::wasm_component(&format!("ftso-plugin-{connector}")).unwrap();
     let mut settings = toml::Table::new();
     settings.insert("url".into(), exchange.url().into());
+    if connector != name {
+        settings.insert("exchange".into(), name.clone().into());
+    }
     if exchange.fixture().is_polled() {
         settings.insert("interval_ms".into(), 200.into());
     } else {
