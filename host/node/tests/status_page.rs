@@ -414,8 +414,24 @@ async fn the_status_page_shows_a_live_devnet_node_in_chromium() {
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("status-page.png");
     std::fs::write(&path, png).expect("write the screenshot");
-    println!("status page screenshot: {}", path.display());
     eprintln!("status page screenshot: {}", path.display());
+
+    // The chart with round results (the devnet has none this early): the page's own render() on the latest status
+    // with three finalized rounds (newest first) of one feed draws our line, the median line and the quartile band.
+    let chart = tools
+        .eval(
+            "(() => { const s = JSON.parse(JSON.stringify(latest)); \
+             s.rounds = [3, 2, 1].map(i => ({ voting_round: 10 + i, committed: true, revealed: true, \
+               finalized: true, result: 'ready', result_note: null, feeds: [{ feed: '1/FLR/USD', \
+               median: 0.01 * i, q1: 0.009 * i, q3: 0.011 * i, ours: 0.0105 * i, turnout_bips: 10000 }] })); \
+             render(s); \
+             return [document.querySelectorAll('#chart polyline').length, \
+               document.querySelectorAll('#chart polygon').length, \
+               document.querySelectorAll('#chart circle').length, \
+               document.getElementById('chart-feed').value]; })()",
+        )
+        .await;
+    assert_eq!(chart, json!([2, 1, 3, "1/FLR/USD"]), "chart");
 
     // Errors reported while the page ran (events that came with the answers above).
     assert!(
