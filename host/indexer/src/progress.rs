@@ -57,7 +57,7 @@ pub(crate) struct Progress {
     first_block: u64,
     /// Following the head: no reports until it falls behind again.
     following: bool,
-    /// A terminal line is on screen and needs a newline before the next log line.
+    /// A progress line is on screen (the cursor at its start) and is cleared once the head is reached.
     line_open: bool,
 }
 
@@ -152,17 +152,19 @@ impl Progress {
             ),
             Output::Terminal => {
                 let mut stderr = std::io::stderr().lock();
-                // A failed write to the terminal only loses a progress line.
-                let _ = write!(stderr, "\r\x1b[2K{}", terminal_line(report));
+                // Cursor back at the start of the line: the next log line overwrites the progress line instead of
+                // running on after it. A failed write to the terminal only loses a progress line.
+                let _ = write!(stderr, "\x1b[2K{}\r", terminal_line(report));
                 let _ = stderr.flush();
                 self.line_open = true;
             }
         }
     }
 
+    /// Clears the progress line, if one is on screen.
     fn close_line(&mut self) {
         if self.line_open {
-            let _ = writeln!(std::io::stderr());
+            let _ = write!(std::io::stderr(), "\x1b[2K");
             self.line_open = false;
         }
     }
