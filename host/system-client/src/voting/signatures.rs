@@ -87,6 +87,8 @@ impl SignatureStep<'_> {
             .filter(|i| !answered.iter().any(|(a, _)| a == *i))
             .copied()
             .collect();
+        // Protocols whose outcome a transaction (or an EMPTY answer) already counted.
+        let mut counted: BTreeSet<usize> = answered.iter().map(|(i, _)| *i).collect();
         let mut outcome = self.send(round, &answered, valid_until).await;
         if !matches!(outcome, Outcome::Sent { .. }) {
             // As the reference: a failed transaction (or nothing but EMPTY) puts every protocol back.
@@ -121,6 +123,7 @@ impl SignatureStep<'_> {
                 }
             }
             if !answered.is_empty() {
+                counted.extend(answered.iter().map(|(i, _)| *i));
                 outcome = self.send(round, &answered, valid_until).await;
                 if matches!(outcome, Outcome::Sent { .. }) {
                     for (i, _) in &answered {
@@ -143,10 +146,12 @@ impl SignatureStep<'_> {
                 "submitSignatures: no signature sent for the protocol"
             );
         }
-        let never_answered: Vec<u8> = pending.iter().map(|&i| self.protocols[i].id).collect();
-        if !matches!(outcome, Outcome::Sent { .. }) || !never_answered.is_empty() {
-            count(Step::SubmitSignatures, &never_answered, Outcome::Failed);
-        }
+        let never_answered: Vec<u8> = pending
+            .iter()
+            .filter(|i| !counted.contains(i))
+            .map(|&i| self.protocols[i].id)
+            .collect();
+        count(Step::SubmitSignatures, &never_answered, Outcome::Failed);
         outcome
     }
 
@@ -359,6 +364,7 @@ mod tests {
     }
 
     fn test_submitter(signer: &PrivateKeySigner) -> Submitter {
+        ftso_feeds::install_crypto_provider();
         let provider = alloy::providers::ProviderBuilder::new()
             .connect_http("http://127.0.0.1:9".parse().unwrap());
         let provider = alloy::providers::Provider::erased(provider);

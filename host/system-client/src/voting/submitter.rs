@@ -138,3 +138,52 @@ impl Submitter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A submitter whose RPC nobody serves: only the paths that decide before sending can succeed.
+    fn offline_submitter() -> Submitter {
+        ftso_feeds::install_crypto_provider();
+        let provider = alloy::providers::Provider::erased(
+            alloy::providers::ProviderBuilder::new()
+                .connect_http("http://127.0.0.1:9".parse().unwrap()),
+        );
+        let key = ftso_chain::keys::PrivateKey::from(
+            alloy::signers::local::PrivateKeySigner::from_bytes(&B256::repeat_byte(0x44)).unwrap(),
+        );
+        Submitter {
+            step: Step::Submit2,
+            sender: TxSender::new(provider, &key, 1),
+            submission: Address::ZERO,
+            fees: FeePolicy::default(),
+            tx_attempts: 1,
+            tx_attempt_timeout: Duration::from_secs(1),
+            clock: Clock::local(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_selector_alone_is_skipped_and_a_passed_window_is_late() {
+        let submitter = offline_submitter();
+        let selector = ftso_core::payload::SUBMIT2_SELECTOR.to_vec();
+        let far = submitter.clock.now_secs() + 3600;
+        assert_eq!(
+            submitter.send(7, selector.clone(), &[], far).await,
+            Outcome::Skipped
+        );
+        let mut calldata = selector;
+        calldata.extend_from_slice(&[100, 0, 0, 0, 7, 0, 0]);
+        let ended = submitter.clock.now_secs() - 1;
+        assert_eq!(
+            submitter.send(7, calldata.clone(), &[100], ended).await,
+            Outcome::Late
+        );
+        // Within its window, the unreachable RPC makes it a failure, not a late drop.
+        assert_eq!(
+            submitter.send(7, calldata, &[100], far).await,
+            Outcome::Failed
+        );
+    }
+}
