@@ -117,13 +117,18 @@ impl Drop for Node {
     }
 }
 
-/// `GET /metrics` over plain HTTP/1.0; `None` when the server does not answer.
+/// `GET /metrics`; `None` when the server does not answer.
 fn scrape(admin: &str) -> Option<String> {
+    get(admin, "/metrics")
+}
+
+/// `GET path` over plain HTTP/1.0: the body of a 200 answer; `None` otherwise.
+fn get(admin: &str, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(admin).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .ok()?;
-    write!(stream, "GET /metrics HTTP/1.0\r\nHost: {admin}\r\n\r\n").ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {admin}\r\n\r\n").ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     let (head, body) = response.split_once("\r\n\r\n")?;
@@ -257,6 +262,9 @@ fn metrics_of_a_devnet_node_match_the_chain_and_logs_are_json_lines() {
         "{logged} rounds logged as computed, {} counted",
         computed(&text)
     );
+
+    // The reference's health probe.
+    assert_eq!(get(&admin, "/health").as_deref(), Some("true"));
 
     // Roles up; plugins answered and are up.
     for role in [

@@ -21,7 +21,7 @@ const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 /// The Prometheus text exposition format.
 const PROMETHEUS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-/// A bound admin server: `/metrics` plus every merged router; not yet serving.
+/// A bound admin server: `/metrics`, `/health` and every merged router; not yet serving.
 #[derive(Debug)]
 pub struct AdminServer {
     listener: tokio::net::TcpListener,
@@ -43,6 +43,7 @@ impl AdminServer {
             .with_context(|| format!("cannot listen on {} (admin.listen)", config.listen))?;
         let router = Router::new()
             .route("/metrics", get(render_metrics))
+            .route("/health", get(health))
             .with_state(metrics.clone());
         Ok(Some(Self {
             listener,
@@ -79,6 +80,16 @@ async fn render_metrics(State(metrics): State<PrometheusHandle>) -> Response {
     (
         [(header::CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE)],
         metrics.render(),
+    )
+        .into_response()
+}
+
+/// The reference system client's `/health`: `text/plain` `true` while the process serves (a failed role stops
+/// the node, so a live admin server means every role runs).
+async fn health() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "true",
     )
         .into_response()
 }
