@@ -228,7 +228,7 @@ fn start_instance(
     stats: &WorkerStats,
 ) -> Result<Sandbox, PluginError> {
     // A new instance starts with no connection (the old one's were dropped with it).
-    stats.activity.set_open(0);
+    stats.activity.set_open(&spec.name, 0);
     let caps = Capabilities {
         plugin: spec.name.clone(),
         allow_list: spec.allow_list.clone(),

@@ -65,22 +65,39 @@ pub struct Activity {
 }
 
 impl Activity {
-    /// Counts a websocket opened; `open` are held now.
-    pub fn opened(&self, open: usize) {
+    /// Counts a websocket opened by `plugin`; `open` are held now
+    /// (`ftso_node_connector_websocket_connects_total{plugin}`).
+    pub fn opened(&self, plugin: &str, open: usize) {
         self.websockets_opened.fetch_add(1, Ordering::Relaxed);
-        self.set_open(open);
+        metrics::counter!("ftso_node_connector_websocket_connects_total", "plugin" => plugin.to_owned())
+            .increment(1);
+        self.set_open(plugin, open);
     }
 
-    /// Sets the websocket connections held now.
-    pub fn set_open(&self, open: usize) {
+    /// Sets the websocket connections `plugin` holds now
+    /// (`ftso_node_connector_websockets_open{plugin}`).
+    pub fn set_open(&self, plugin: &str, open: usize) {
         self.websockets_open.store(open as u64, Ordering::Relaxed);
+        metrics::gauge!("ftso_node_connector_websockets_open", "plugin" => plugin.to_owned())
+            .set(open as f64);
     }
 
-    /// Counts one `publish` call.
-    pub fn published(&self, taken: usize, ignored: usize) {
+    /// Counts one `publish` call of `plugin`
+    /// (`ftso_node_connector_trades_total{plugin,outcome=taken|ignored}`).
+    pub fn published(&self, plugin: &str, taken: usize, ignored: usize) {
         self.trades_taken.fetch_add(taken as u64, Ordering::Relaxed);
         self.trades_ignored
             .fetch_add(ignored as u64, Ordering::Relaxed);
+        for (outcome, count) in [("taken", taken), ("ignored", ignored)] {
+            if count > 0 {
+                metrics::counter!(
+                    "ftso_node_connector_trades_total",
+                    "plugin" => plugin.to_owned(),
+                    "outcome" => outcome
+                )
+                .increment(count as u64);
+            }
+        }
         if taken > 0 {
             self.last_trade_at_ms
                 .store(clock::now_ms(), Ordering::Relaxed);

@@ -15,7 +15,9 @@ impl trades::Host for PluginState {
                 trade.timestamp_ms,
             ));
         }
-        self.caps.activity.published(taken, trades.len() - taken);
+        self.caps
+            .activity
+            .published(&self.caps.plugin, taken, trades.len() - taken);
         if taken < trades.len() {
             tracing::trace!(
                 plugin = %self.caps.plugin,

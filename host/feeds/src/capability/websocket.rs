@@ -147,7 +147,9 @@ impl websocket::Host for PluginState {
         };
         let handle = self.table.push(connection)?;
         self.caps.websocket_open += 1;
-        self.caps.activity.opened(self.caps.websocket_open);
+        self.caps
+            .activity
+            .opened(&self.caps.plugin, self.caps.websocket_open);
         tracing::debug!(plugin = %self.caps.plugin, id, "plugin websocket connected");
         Ok(Ok(handle))
     }
@@ -182,7 +184,9 @@ impl websocket::HostConnection for PluginState {
         let connection = self.table.delete(connection)?;
         drop(connection);
         self.caps.websocket_open = self.caps.websocket_open.saturating_sub(1);
-        self.caps.activity.set_open(self.caps.websocket_open);
+        self.caps
+            .activity
+            .set_open(&self.caps.plugin, self.caps.websocket_open);
         Ok(())
     }
 }
