@@ -26,9 +26,9 @@ pub struct VotingConfig {
     /// (id 100) from the in-process data provider.
     pub protocols: Vec<SubProtocolConfig>,
     /// submit1 (commit) of round N, in round N.
-    pub submit1: StepConfig,
+    pub submit1: Submit1Config,
     /// submit2 (reveal) of round N, in round N+1.
-    pub submit2: StepConfig,
+    pub submit2: Submit2Config,
     /// submitSignatures of round N, in round N+1.
     pub submit_signatures: SignaturesStepConfig,
     /// Fees of submit1, submit2 and submitSignatures (the reference's `gas_submit`).
@@ -40,8 +40,8 @@ impl Default for VotingConfig {
         Self {
             enabled: true,
             protocols: vec![SubProtocolConfig::default()],
-            submit1: StepConfig::at(Duration::from_secs(75)),
-            submit2: StepConfig::at(Duration::from_secs(20)),
+            submit1: Submit1Config::default(),
+            submit2: Submit2Config::default(),
             submit_signatures: SignaturesStepConfig::default(),
             gas_submit: FeePolicy::default(),
         }
@@ -105,10 +105,17 @@ impl SubProtocolConfig {
     }
 }
 
-/// A submit1 or submit2 step (`[system_client.voting.submit1]`, `[…submit2]`).
+/// `[system_client.voting.submit1]`: commit late in round N.
+pub type Submit1Config = StepConfig<75>;
+
+/// `[system_client.voting.submit2]`: reveal early in round N+1.
+pub type Submit2Config = StepConfig<20>;
+
+/// A submit1 or submit2 step, whose start offset defaults to `DEFAULT_START_OFFSET_SECS`. The default is part of
+/// the type so that a table written with only some keys (or none) keeps the step's own default offset, never 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct StepConfig {
+pub struct StepConfig<const DEFAULT_START_OFFSET_SECS: u64> {
     /// Whether the step runs. Default true.
     pub enabled: bool,
     /// When the step runs, after the start of its round (submit1: round N; submit2: round N+1). Defaults: submit1
@@ -128,7 +135,7 @@ pub struct StepConfig {
     pub data_fetch_timeout: Duration,
 }
 
-impl StepConfig {
+impl<const DEFAULT_START_OFFSET_SECS: u64> StepConfig<DEFAULT_START_OFFSET_SECS> {
     /// The reference's step defaults, at `start_offset`.
     pub fn at(start_offset: Duration) -> Self {
         Self {
@@ -142,9 +149,9 @@ impl StepConfig {
     }
 }
 
-impl Default for StepConfig {
+impl<const DEFAULT_START_OFFSET_SECS: u64> Default for StepConfig<DEFAULT_START_OFFSET_SECS> {
     fn default() -> Self {
-        Self::at(Duration::ZERO)
+        Self::at(Duration::from_secs(DEFAULT_START_OFFSET_SECS))
     }
 }
 
@@ -180,7 +187,7 @@ pub struct SignaturesStepConfig {
 
 impl Default for SignaturesStepConfig {
     fn default() -> Self {
-        let step = StepConfig::at(Duration::from_secs(45));
+        let step = StepConfig::<45>::default();
         Self {
             enabled: step.enabled,
             start_offset: step.start_offset,
@@ -308,6 +315,22 @@ impl VotingConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_written_with_some_keys_keep_each_steps_default_offset() {
+        let config: VotingConfig = toml::from_str(
+            "[submit1]\n[submit2]\ntx_attempts = 2\n[submit_signatures]\nmax_cycles = 1\n",
+        )
+        .unwrap();
+        assert_eq!(config.submit1, VotingConfig::default().submit1);
+        assert_eq!(config.submit2.start_offset, Duration::from_secs(20));
+        assert_eq!(config.submit2.tx_attempts, 2);
+        assert_eq!(
+            config.submit_signatures.start_offset,
+            Duration::from_secs(45)
+        );
+        assert_eq!(config.submit_signatures.deadline, Duration::from_secs(58));
+    }
 
     #[test]
     fn defaults_are_the_references_example_and_fit_flare() {

@@ -19,7 +19,9 @@ pub mod signatures;
 pub mod submitter;
 
 pub use clock::Clock;
-pub use config::{SignaturesStepConfig, StepConfig, SubProtocolConfig, VotingConfig};
+pub use config::{
+    SignaturesStepConfig, StepConfig, SubProtocolConfig, Submit1Config, Submit2Config, VotingConfig,
+};
 pub use protocols::{SubProtocol, build_protocols};
 pub use scheduler::{SchedulerState, VotingScheduler};
 pub use submitter::{Outcome, Step};

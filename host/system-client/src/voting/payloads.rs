@@ -24,10 +24,10 @@ pub fn concatenate(selector: [u8; 4], answers: &[(u8, Answer)]) -> (Vec<u8>, Vec
 }
 
 /// Runs submit1 (`step` [`Step::Submit1`]) or submit2 of `round`, valid until unix second `valid_until`.
-pub async fn submit_payloads(
+pub async fn submit_payloads<const DEFAULT_START_OFFSET_SECS: u64>(
     submitter: &Submitter,
     protocols: &[SubProtocol],
-    config: &StepConfig,
+    config: &StepConfig<DEFAULT_START_OFFSET_SECS>,
     round: u32,
     valid_until: u64,
 ) -> Outcome {
