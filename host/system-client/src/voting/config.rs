@@ -5,6 +5,7 @@
 //! §1.3): commit late in round N (75 s), reveal early in N+1 (20 s), sign once the reveal deadline has passed
 //! (45 s, retried until 58 s, inside the signature grace period).
 
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use ftso_chain::tx::FeePolicy;
@@ -106,16 +107,38 @@ impl SubProtocolConfig {
 }
 
 /// `[system_client.voting.submit1]`: commit late in round N.
-pub type Submit1Config = StepConfig<75>;
+pub type Submit1Config = StepConfig<Submit1>;
 
 /// `[system_client.voting.submit2]`: reveal early in round N+1.
-pub type Submit2Config = StepConfig<20>;
+pub type Submit2Config = StepConfig<Submit2>;
 
-/// A submit1 or submit2 step, whose start offset defaults to `DEFAULT_START_OFFSET_SECS`. The default is part of
-/// the type so that a table written with only some keys (or none) keeps the step's own default offset, never 0.
+/// A step's default start offset, as a type: a table written with only some keys (or none) keeps its step's own
+/// default offset, never 0.
+pub trait StepDefault {
+    /// The default `start_offset`.
+    const START_OFFSET: Duration;
+}
+
+/// submit1's defaults: 75 s into round N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submit1 {}
+
+impl StepDefault for Submit1 {
+    const START_OFFSET: Duration = Duration::from_secs(75);
+}
+
+/// submit2's defaults: 20 s into round N+1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submit2 {}
+
+impl StepDefault for Submit2 {
+    const START_OFFSET: Duration = Duration::from_secs(20);
+}
+
+/// A submit1 or submit2 step, with `D`'s default start offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct StepConfig<const DEFAULT_START_OFFSET_SECS: u64> {
+#[serde(default, deny_unknown_fields, bound = "")]
+pub struct StepConfig<D: StepDefault> {
     /// Whether the step runs. Default true.
     pub enabled: bool,
     /// When the step runs, after the start of its round (submit1: round N; submit2: round N+1). Defaults: submit1
@@ -133,9 +156,11 @@ pub struct StepConfig<const DEFAULT_START_OFFSET_SECS: u64> {
     /// Timeout of one data-provider request (`data_fetch_timeout`). Default 5 s.
     #[serde(with = "humantime_serde")]
     pub data_fetch_timeout: Duration,
+    #[serde(skip)]
+    step: PhantomData<D>,
 }
 
-impl<const DEFAULT_START_OFFSET_SECS: u64> StepConfig<DEFAULT_START_OFFSET_SECS> {
+impl<D: StepDefault> StepConfig<D> {
     /// The reference's step defaults, at `start_offset`.
     pub fn at(start_offset: Duration) -> Self {
         Self {
@@ -145,13 +170,14 @@ impl<const DEFAULT_START_OFFSET_SECS: u64> StepConfig<DEFAULT_START_OFFSET_SECS>
             tx_attempt_timeout: Duration::from_secs(10),
             data_fetch_retries: 1,
             data_fetch_timeout: Duration::from_secs(5),
+            step: PhantomData,
         }
     }
 }
 
-impl<const DEFAULT_START_OFFSET_SECS: u64> Default for StepConfig<DEFAULT_START_OFFSET_SECS> {
+impl<D: StepDefault> Default for StepConfig<D> {
     fn default() -> Self {
-        Self::at(Duration::from_secs(DEFAULT_START_OFFSET_SECS))
+        Self::at(D::START_OFFSET)
     }
 }
 
@@ -187,7 +213,7 @@ pub struct SignaturesStepConfig {
 
 impl Default for SignaturesStepConfig {
     fn default() -> Self {
-        let step = StepConfig::<45>::default();
+        let step = Submit1Config::at(Duration::from_secs(45));
         Self {
             enabled: step.enabled,
             start_offset: step.start_offset,

@@ -20,7 +20,8 @@ pub mod submitter;
 
 pub use clock::Clock;
 pub use config::{
-    SignaturesStepConfig, StepConfig, SubProtocolConfig, Submit1Config, Submit2Config, VotingConfig,
+    SignaturesStepConfig, StepConfig, StepDefault, SubProtocolConfig, Submit1, Submit1Config,
+    Submit2, Submit2Config, VotingConfig,
 };
 pub use protocols::{SubProtocol, build_protocols};
 pub use scheduler::{SchedulerState, VotingScheduler};

@@ -5,7 +5,7 @@
 
 use ftso_core::payload::{SUBMIT1_SELECTOR, SUBMIT2_SELECTOR};
 
-use super::config::StepConfig;
+use super::config::{StepConfig, StepDefault};
 use super::protocols::{Answer, Route, SubProtocol};
 use super::submitter::{Outcome, Step, Submitter, count};
 
@@ -24,10 +24,10 @@ pub fn concatenate(selector: [u8; 4], answers: &[(u8, Answer)]) -> (Vec<u8>, Vec
 }
 
 /// Runs submit1 (`step` [`Step::Submit1`]) or submit2 of `round`, valid until unix second `valid_until`.
-pub async fn submit_payloads<const DEFAULT_START_OFFSET_SECS: u64>(
+pub async fn submit_payloads<D: StepDefault>(
     submitter: &Submitter,
     protocols: &[SubProtocol],
-    config: &StepConfig<DEFAULT_START_OFFSET_SECS>,
+    config: &StepConfig<D>,
     round: u32,
     valid_until: u64,
 ) -> Outcome {
