@@ -53,9 +53,17 @@ pub async fn view<C: SolCall>(
     to: Address,
     call: C,
 ) -> Result<C::Return, ReadError> {
-    let request = TransactionRequest::default()
-        .to(to)
-        .input(Bytes::from(call.abi_encode()).into());
+    view_with(provider, TransactionRequest::default().to(to), &call).await
+}
+
+/// `eth_call` of `call` with the rest of `request` (its `to`, and a `from` or `value` when the view needs them) at
+/// the latest block, decoded.
+pub async fn view_with<C: SolCall>(
+    provider: &DynProvider,
+    request: TransactionRequest,
+    call: &C,
+) -> Result<C::Return, ReadError> {
+    let request = request.input(Bytes::from(call.abi_encode()).into());
     let output = provider
         .call(request)
         .block(BlockId::latest())
@@ -83,14 +91,18 @@ pub async fn registry_address(
     Ok(address)
 }
 
-/// A node's error answer is a revert (with its `Error(string)` reason when it has one); anything else is an RPC
+/// A node's error answer with revert data, or whose message says "revert", is a revert (with its `Error(string)`
+/// reason when it has one); anything else (a transport failure, "header not found", rate limits...) is an RPC
 /// failure.
 fn classify(call: &'static str, source: TransportError) -> ReadError {
     let Some(payload) = source.as_error_resp() else {
         return ReadError::Rpc { call, source };
     };
-    let reason = payload
-        .as_revert_data()
+    let data = payload.as_revert_data();
+    if data.is_none() && !payload.message.contains("revert") {
+        return ReadError::Rpc { call, source };
+    }
+    let reason = data
         .and_then(|data| Revert::abi_decode(&data).ok().map(|revert| revert.reason))
         .unwrap_or_else(|| payload.message.to_string());
     ReadError::Reverted { call, reason }

@@ -1,49 +1,20 @@
 //! What the client reads from the chain (fast-updates digest §2.2, §2.4): epoch, seed, weight, feed ids,
 //! score cutoffs, current feed values, fee-rule inputs, balances. One `eth_call` each; nothing is cached here.
 
-use alloy::eips::BlockId;
-use alloy::primitives::{Address, Bytes, U256};
+use alloy::primitives::{Address, U256};
 use alloy::providers::{DynProvider, Provider};
 use alloy::rpc::types::TransactionRequest;
-use alloy::sol_types::{Revert, SolCall, SolError};
-use alloy::transports::TransportError;
+use alloy::sol_types::SolCall;
 use anyhow::Context as _;
 use ftso_chain::{
-    IFastUpdateIncentiveManager, IFastUpdater, IFastUpdatesConfiguration, IFlareContractRegistry,
-    IFlareSystemsManager, ISubmission, names,
+    IFastUpdateIncentiveManager, IFastUpdater, IFastUpdatesConfiguration, IFlareSystemsManager,
+    ISubmission, names,
 };
 use ftso_feeds::registry::FeedKey;
 
 use crate::config::{ContractsConfig, FastUpdatesConfig};
 
-/// Why a read failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// The contract reverted (e.g. "Public key not registered", "seed not initialized yet").
-    #[error("{call} reverted: {reason}")]
-    Reverted {
-        /// The function.
-        call: &'static str,
-        /// The decoded reason, or the node's message.
-        reason: String,
-    },
-    /// The RPC failed.
-    #[error("{call}: {source}")]
-    Rpc {
-        /// The function.
-        call: &'static str,
-        /// The transport error.
-        source: TransportError,
-    },
-    /// The answer did not decode.
-    #[error("{call}: undecodable answer: {reason}")]
-    Decode {
-        /// The function.
-        call: &'static str,
-        /// The decoder's message.
-        reason: String,
-    },
-}
+pub use ftso_chain::read::ReadError;
 
 /// The addresses the client talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,17 +68,9 @@ pub(crate) async fn registry_address(
     registry: Address,
     name: &'static str,
 ) -> anyhow::Result<Address> {
-    let call = IFlareContractRegistry::getContractAddressByNameCall {
-        _name: name.to_owned(),
-    };
-    let address = eth_call(provider, registry, &call, "getContractAddressByName")
+    ftso_chain::read::registry_address(provider, registry, name)
         .await
-        .with_context(|| format!("cannot resolve {name} in the contract registry {registry}"))?;
-    anyhow::ensure!(
-        address != Address::ZERO,
-        "{name} is not registered in the contract registry {registry}"
-    );
-    Ok(address)
+        .with_context(|| format!("cannot resolve {name} in the contract registry {registry}"))
 }
 
 /// A feed of `FastUpdatesConfiguration.getFeedIds()`: its index is its position; delisted slots have no key.
@@ -201,9 +164,7 @@ impl ChainReader {
     /// `FastUpdater.currentRewardEpochId()`: the epoch whose seed and weights the contract checks against.
     pub async fn reward_epoch(&self) -> Result<u32, ReadError> {
         let call = IFastUpdater::currentRewardEpochIdCall {};
-        let epoch = self
-            .call(self.contracts.fast_updater, &call, "currentRewardEpochId")
-            .await?;
+        let epoch = self.call(self.contracts.fast_updater, &call).await?;
         Ok(epoch.to::<u32>())
     }
 
@@ -212,8 +173,7 @@ impl ChainReader {
         let call = IFlareSystemsManager::getSeedCall {
             _rewardEpochId: U256::from(epoch),
         };
-        self.call(self.contracts.flare_systems_manager, &call, "getSeed")
-            .await
+        self.call(self.contracts.flare_systems_manager, &call).await
     }
 
     /// `FastUpdater.currentSortitionWeight(signingPolicyAddress)`; a revert ("Public key not registered",
@@ -222,18 +182,14 @@ impl ChainReader {
         let call = IFastUpdater::currentSortitionWeightCall {
             _signingPolicyAddress: signing_policy,
         };
-        let weight = self
-            .call(self.contracts.fast_updater, &call, "currentSortitionWeight")
-            .await?;
+        let weight = self.call(self.contracts.fast_updater, &call).await?;
         Ok(u64::try_from(weight).unwrap_or(u64::MAX))
     }
 
     /// `FastUpdater.submissionWindow()`.
     pub async fn submission_window(&self) -> Result<u64, ReadError> {
         let call = IFastUpdater::submissionWindowCall {};
-        let window = self
-            .call(self.contracts.fast_updater, &call, "submissionWindow")
-            .await?;
+        let window = self.call(self.contracts.fast_updater, &call).await?;
         Ok(u64::from(window))
     }
 
@@ -242,16 +198,13 @@ impl ChainReader {
         let call = IFastUpdater::blockScoreCutoffCall {
             _blockNum: U256::from(block),
         };
-        self.call(self.contracts.fast_updater, &call, "blockScoreCutoff")
-            .await
+        self.call(self.contracts.fast_updater, &call).await
     }
 
     /// `FastUpdatesConfiguration.getFeedIds()`.
     pub async fn feeds(&self) -> Result<Vec<ChainFeed>, ReadError> {
         let call = IFastUpdatesConfiguration::getFeedIdsCall {};
-        let ids = self
-            .call(self.contracts.configuration, &call, "getFeedIds")
-            .await?;
+        let ids = self.call(self.contracts.configuration, &call).await?;
         Ok(ids.iter().map(|id| ChainFeed::from_id(&id.0)).collect())
     }
 
@@ -259,17 +212,12 @@ impl ChainReader {
     pub async fn scale_parameters(&self) -> Result<ScaleParameters, ReadError> {
         let manager = self.contracts.incentive_manager;
         let scale = self
-            .call(
-                manager,
-                &IFastUpdateIncentiveManager::getScaleCall {},
-                "getScale",
-            )
+            .call(manager, &IFastUpdateIncentiveManager::getScaleCall {})
             .await?;
         let sample = self
             .call(
                 manager,
                 &IFastUpdateIncentiveManager::getExpectedSampleSizeCall {},
-                "getExpectedSampleSize",
             )
             .await?;
         Ok(ScaleParameters {
@@ -287,21 +235,8 @@ impl ChainReader {
         let request = TransactionRequest::default()
             .from(self.fetch_from)
             .to(self.contracts.fast_updater)
-            .value(self.fetch_value)
-            .input(Bytes::from(call.abi_encode()).into());
-        let output = self
-            .provider
-            .call(request)
-            .block(BlockId::latest())
-            .await
-            .map_err(|source| rpc_error("fetchCurrentFeeds", source))?;
-        let decoded =
-            IFastUpdater::fetchCurrentFeedsCall::abi_decode_returns(&output).map_err(|e| {
-                ReadError::Decode {
-                    call: "fetchCurrentFeeds",
-                    reason: e.to_string(),
-                }
-            })?;
+            .value(self.fetch_value);
+        let decoded = ftso_chain::read::view_with(&self.provider, request, &call).await?;
         Ok(CurrentFeeds {
             values: decoded._feeds,
             decimals: decoded._decimals,
@@ -311,8 +246,7 @@ impl ChainReader {
     /// `Submission.submitAndPassContract()`: where `submitAndPass` forwards.
     pub async fn submit_and_pass_target(&self) -> Result<Address, ReadError> {
         let call = ISubmission::submitAndPassContractCall {};
-        self.call(self.contracts.submission, &call, "submitAndPassContract")
-            .await
+        self.call(self.contracts.submission, &call).await
     }
 
     /// The native balance of `address`.
@@ -326,48 +260,10 @@ impl ChainReader {
             })
     }
 
-    async fn call<C: SolCall>(
-        &self,
-        to: Address,
-        call: &C,
-        name: &'static str,
-    ) -> Result<C::Return, ReadError> {
-        eth_call(&self.provider, to, call, name).await
+    async fn call<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, ReadError> {
+        ftso_chain::read::view_with(&self.provider, TransactionRequest::default().to(to), call)
+            .await
     }
-}
-
-async fn eth_call<C: SolCall>(
-    provider: &DynProvider,
-    to: Address,
-    call: &C,
-    name: &'static str,
-) -> Result<C::Return, ReadError> {
-    let request = TransactionRequest::default()
-        .to(to)
-        .input(Bytes::from(call.abi_encode()).into());
-    let output = provider
-        .call(request)
-        .await
-        .map_err(|source| rpc_error(name, source))?;
-    C::abi_decode_returns(&output).map_err(|e| ReadError::Decode {
-        call: name,
-        reason: e.to_string(),
-    })
-}
-
-/// A node error answer carrying a revert is [`ReadError::Reverted`] with its `Error(string)` reason.
-fn rpc_error(call: &'static str, source: TransportError) -> ReadError {
-    let Some(payload) = source.as_error_resp() else {
-        return ReadError::Rpc { call, source };
-    };
-    let data = payload.as_revert_data();
-    if data.is_none() && !payload.message.contains("revert") {
-        return ReadError::Rpc { call, source };
-    }
-    let reason = data
-        .and_then(|data| Revert::abi_decode(&data).ok().map(|revert| revert.reason))
-        .unwrap_or_else(|| payload.message.to_string());
-    ReadError::Reverted { call, reason }
 }
 
 #[cfg(test)]
