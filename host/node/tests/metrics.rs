@@ -352,6 +352,50 @@ fn metrics_of_a_devnet_node_match_the_chain_and_logs_are_json_lines() {
         "nonces per account"
     );
 
+    // Finalization: the node is the devnet's only voter, so every ProtocolMessageRelayed on chain is a relay it
+    // sent (from reward epoch 1 on), counted as relayed once its receipt is in; the last finalized round is the
+    // newest event's.
+    let relayed_topic = ftso_chain::topics::PROTOCOL_MESSAGE_RELAYED.to_string();
+    let relays = || {
+        let logs = rpc(
+            &rpc_url,
+            "eth_getLogs",
+            serde_json::json!([{"fromBlock": "0x0", "toBlock": "latest", "topics": [relayed_topic]}]),
+        );
+        let rounds: Vec<u64> = logs
+            .as_array()
+            .map(|logs| {
+                logs.iter()
+                    .map(|log| hex_number(&log["topics"][2]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        rounds
+    };
+    eventually(&admin, "a round finalized on chain", |_| {
+        !relays().is_empty()
+    });
+    let before = relays().len() as f64;
+    let text = eventually(&admin, "rounds relayed = relays on chain", |text| {
+        let relayed = sample(
+            text,
+            "ftso_node_finalizations_total",
+            &[("protocol", "100"), ("outcome", "relayed")],
+        )
+        .unwrap_or(0.0);
+        let after = relays().len() as f64;
+        assert!(
+            relayed <= after,
+            "{relayed} rounds counted relayed, {after} on chain"
+        );
+        relayed >= before
+    });
+    let last_round = sample(&text, "ftso_node_finalizer_last_round", &[]).expect("last round");
+    assert!(
+        relays().contains(&(last_round as u64)),
+        "the last finalized round {last_round} is relayed on chain"
+    );
+
     // Every line the node logged is a JSON object with the subscriber's fields.
     let lines = node.lines.lock().unwrap().clone();
     assert!(!lines.is_empty());
