@@ -1,8 +1,10 @@
 //! `ftso-node devnet`: start a local FSP chain (anvil + the project's FSP contracts), print its addresses, write
 //! a config file the host can run against, and drive `daemonize()` until Ctrl-C. [`entity`]: the node as a
-//! devnet entity (`run --devnet`).
+//! devnet entity (`run --devnet`); [`join`]: a node joining that file's devnet as one of its entities
+//! (`run --join-devnet`).
 
 pub mod entity;
+pub mod join;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -24,6 +26,10 @@ pub struct DevnetCommand {
     /// Reward epoch length in voting rounds.
     #[arg(long, default_value_t = 5)]
     reward_epoch_voting_epochs: u32,
+    /// How long before a reward epoch ends the next one's signing policy is prepared (random acquisition starts),
+    /// in seconds; shorter than a reward epoch. The longer, the more time the voters have to sign the new policy.
+    #[arg(long, default_value_t = 40)]
+    signing_policy_init_lead_secs: u64,
     /// Chain id.
     #[arg(long, default_value_t = 31337)]
     chain_id: u64,
@@ -50,6 +56,7 @@ impl DevnetCommand {
             entities: self.entities,
             voting_epoch: Duration::from_secs(self.voting_epoch_secs),
             reward_epoch_voting_epochs: self.reward_epoch_voting_epochs,
+            signing_policy_init_lead: Duration::from_secs(self.signing_policy_init_lead_secs),
             chain_id: self.chain_id,
             block_time: (self.block_time_secs > 0)
                 .then(|| Duration::from_secs(self.block_time_secs)),

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
+use super::devnet::join::DevnetChain;
 use crate::{config::NodeConfig, signal::cancel_on_shutdown_signal, supervisor::Supervisor};
 
 /// Runs the node: the indexer, the feed value plugins and the data provider (more roles as they land).
@@ -25,21 +26,43 @@ pub struct RunCommand {
     /// SQLite database.
     #[arg(long)]
     devnet: bool,
+    /// Join the devnet that `ftso-node devnet` runs, from the file it writes (`.data/devnet.toml`), as one of its
+    /// entities (`--devnet-entity`): that entity's keys, a fresh SQLite database unless `storage.url` is set.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["devnet", "network"])]
+    join_devnet: Option<PathBuf>,
+    /// The entity of the joined devnet the node acts as (0-based).
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "join_devnet")]
+    devnet_entity: usize,
+}
+
+/// Where the node's devnet comes from, if it runs on one.
+enum DevnetMode {
+    /// Not on a devnet.
+    None,
+    /// `--devnet`: one started in process.
+    Start,
+    /// `--join-devnet FILE --devnet-entity N`.
+    Join(PathBuf, usize),
 }
 
 impl RunCommand {
     /// Runs until Ctrl-C / SIGTERM, or until a role fails.
     pub fn execute(self) -> anyhow::Result<()> {
         let config = NodeConfig::load(self.network.as_deref(), self.config.as_deref())?;
+        let devnet = match (self.devnet, self.join_devnet) {
+            (true, _) => DevnetMode::Start,
+            (false, Some(file)) => DevnetMode::Join(file, self.devnet_entity),
+            (false, None) => DevnetMode::None,
+        };
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .context("cannot start the tokio runtime")?
-            .block_on(run(config, self.devnet))
+            .block_on(run(config, devnet))
     }
 }
 
-async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
+async fn run(mut config: NodeConfig, devnet: DevnetMode) -> anyhow::Result<()> {
     // One process-wide rustls provider for every HTTPS client (RPC, plugin http and websockets).
     ftso_feeds::install_crypto_provider();
     let cancel = CancellationToken::new();
@@ -52,10 +75,10 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
         .with_context(|| format!("cannot resolve data dir {}", data_dir.display()))?;
 
     // Kept alive until the roles stop: dropping them stops the daemon driver and anvil.
-    let devnet = if with_devnet {
-        Some(start_devnet(&mut config).await?)
-    } else {
-        None
+    let devnet = match devnet {
+        DevnetMode::None => None,
+        DevnetMode::Start => Some(start_devnet(&mut config).await?),
+        DevnetMode::Join(file, entity) => Some(join_devnet(&mut config, &file, entity).await?),
     };
 
     let metrics = crate::admin::install_recorder()?;
@@ -117,7 +140,7 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
     if let Some(admin) = &mut admin {
         let chain = chain_reader(
             &config,
-            devnet.as_ref().map(|local| &local.devnet),
+            devnet.as_ref().map(|local| &local.chain),
             storage.clone(),
         )?;
         let status =
@@ -127,7 +150,7 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
     // The data provider in process, for the voting scheduler's "in-process" sub-protocols.
     let mut own_data_provider: Option<Arc<dyn ftso_data_provider::DataProvider>> = None;
     if config.node.data_provider {
-        let chain = devnet.as_ref().map(|local| &local.devnet);
+        let chain = devnet.as_ref().map(|local| &local.chain);
         if let Some(host) = start_data_provider(&config, chain, storage.clone(), registry).await? {
             own_data_provider = Some(host.role());
             supervisor.spawn("data-provider", host.serve(cancel.clone()));
@@ -138,7 +161,7 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
     let (own_messages, own_messages_rx) = ftso_system_client::handoff::own_messages();
     let mut own_messages_rx = Some(own_messages_rx);
     if let (true, Some(chain)) = (config.system_client.voting_is_configured(), &sending) {
-        let devnet = devnet.as_ref().map(|local| &local.devnet);
+        let devnet = devnet.as_ref().map(|local| &local.chain);
         let hand_off = finalizing.then_some(own_messages);
         let scheduler = start_voting(&config, devnet, chain, own_data_provider, hand_off).await?;
         supervisor.spawn("voting", scheduler.run(cancel.clone()));
@@ -146,7 +169,8 @@ async fn run(mut config: NodeConfig, with_devnet: bool) -> anyhow::Result<()> {
         own_messages_rx = None;
     }
     if let (true, Some(chain)) = (config.system_client.is_configured(), &sending) {
-        let client = start_system_client(&config, with_devnet, chain).await?;
+        let devnet = devnet.as_ref().map(|local| &local.chain);
+        let client = start_system_client(&config, devnet, chain).await?;
         supervisor.spawn("system-client", client.run(cancel.clone()));
         if config.system_client.finalizer.enabled {
             let finalizer = start_finalizer(&config, chain, storage, own_messages_rx).await?;
@@ -238,7 +262,7 @@ async fn start_fast_updates(
 /// else the in-process plugins; `None` (with a WARN) when the network or the values are unknown.
 async fn start_data_provider(
     config: &NodeConfig,
-    devnet: Option<&ftso_devnet::Devnet>,
+    devnet: Option<&DevnetChain>,
     storage: ftso_storage::Storage,
     registry: Option<ftso_feeds::Registry>,
 ) -> anyhow::Result<Option<ftso_data_provider::DataProviderHost>> {
@@ -271,7 +295,7 @@ async fn start_data_provider(
 /// parameters); `None` when the network is unknown.
 fn chain_reader(
     config: &NodeConfig,
-    devnet: Option<&ftso_devnet::Devnet>,
+    devnet: Option<&DevnetChain>,
     storage: ftso_storage::Storage,
 ) -> anyhow::Result<Option<ftso_status::ChainParts>> {
     let Some((epochs, contracts)) = data_provider_chain(config, devnet)? else {
@@ -299,7 +323,7 @@ fn chain_reader(
 /// of `node.network`.
 fn data_provider_chain(
     config: &NodeConfig,
-    devnet: Option<&ftso_devnet::Devnet>,
+    devnet: Option<&DevnetChain>,
 ) -> anyhow::Result<
     Option<(
         ftso_core::epoch::EpochSettings,
@@ -307,25 +331,7 @@ fn data_provider_chain(
     )>,
 > {
     if let Some(devnet) = devnet {
-        let settings = devnet.config();
-        let epochs = ftso_core::epoch::EpochSettings {
-            first_voting_round_start_ts: devnet.first_voting_round_start_ts(),
-            voting_epoch_duration_seconds: settings.voting_epoch.as_secs(),
-            first_reward_epoch_start_voting_round_id: settings
-                .first_reward_epoch_start_voting_round_id,
-            reward_epoch_duration_in_voting_epochs: settings.reward_epoch_voting_epochs,
-            reveal_deadline_seconds: settings.reveal_deadline.as_secs(),
-        };
-        let c = devnet.contracts();
-        let contracts = ftso_data_provider::chain::ContractAddresses {
-            submission: vec![c.submission],
-            flare_systems_manager: vec![c.flare_systems_manager],
-            relay: vec![c.relay],
-            voter_registry: vec![c.voter_registry],
-            flare_systems_calculator: vec![c.flare_systems_calculator],
-            ftso_reward_offers_manager: vec![c.ftso_reward_offers_manager],
-        };
-        return Ok(Some((epochs, contracts)));
+        return Ok(Some((devnet.epochs, devnet.contracts.clone())));
     }
     let Some(network) = config.node.network.as_deref() else {
         return Ok(None);
@@ -340,12 +346,14 @@ fn data_provider_chain(
     Ok(Some((epochs, contracts)))
 }
 
-/// A devnet started by `run --devnet`: dropping it stops the daemon driver, removes the node's key files and stops
-/// anvil, in that order (fields drop in declaration order: the driver must not outlive anvil).
+/// The node's devnet: started by `run --devnet` (dropping it stops the daemon driver, removes the node's key files
+/// and stops anvil, in that order: fields drop in declaration order, the driver must not outlive anvil) or joined
+/// by `run --join-devnet` (only the key files are ours).
 struct LocalDevnet {
-    _driver: ftso_devnet::DaemonDriver,
+    _driver: Option<ftso_devnet::DaemonDriver>,
     _keys: super::devnet::entity::EntityKeyFiles,
-    devnet: ftso_devnet::Devnet,
+    _devnet: Option<ftso_devnet::Devnet>,
+    chain: DevnetChain,
 }
 
 /// Starts the devnet, points the config at it, makes the node its entity, and gives it a database of its own (a
@@ -366,7 +374,46 @@ async fn start_devnet(config: &mut NodeConfig) -> anyhow::Result<LocalDevnet> {
         chain_id = devnet.chain_id(),
         "devnet running"
     );
-    config.chain.rpc_url = Some(devnet.rpc_url().to_owned());
+    let chain = DevnetChain::of(&devnet);
+    let entity = devnet
+        .entities()
+        .first()
+        .context("the devnet has no entity")?;
+    let keys = become_devnet_entity(config, &chain, entity, 0).await?;
+    Ok(LocalDevnet {
+        _driver: Some(driver),
+        _keys: keys,
+        _devnet: Some(devnet),
+        chain,
+    })
+}
+
+/// Joins the devnet of `file` (written by `ftso-node devnet`) as its entity `index`.
+async fn join_devnet(
+    config: &mut NodeConfig,
+    file: &std::path::Path,
+    index: usize,
+) -> anyhow::Result<LocalDevnet> {
+    let (chain, entity) = super::devnet::join::read(file, index)?;
+    tracing::info!(rpc_url = %chain.rpc_url, chain_id = chain.chain_id, "joining the devnet");
+    let keys = become_devnet_entity(config, &chain, &entity, index).await?;
+    Ok(LocalDevnet {
+        _driver: None,
+        _keys: keys,
+        _devnet: None,
+        chain,
+    })
+}
+
+/// Points the config at the devnet's RPC, gives the node a database of its own unless `storage.url` is set (a
+/// devnet is a new chain) and makes it the entity.
+async fn become_devnet_entity(
+    config: &mut NodeConfig,
+    chain: &DevnetChain,
+    entity: &ftso_devnet::Entity,
+    index: usize,
+) -> anyhow::Result<super::devnet::entity::EntityKeyFiles> {
+    config.chain.rpc_url = Some(chain.rpc_url.clone());
     if config.storage.url.is_none() {
         let path = config.node.data_dir.join("devnet-indexer.db");
         for stale in [
@@ -381,12 +428,7 @@ async fn start_devnet(config: &mut NodeConfig) -> anyhow::Result<LocalDevnet> {
         }
         config.storage.url = Some(format!("sqlite://{}?mode=rwc", path.display()));
     }
-    let keys = super::devnet::entity::act_as_entity(&devnet, config).await?;
-    Ok(LocalDevnet {
-        devnet,
-        _driver: driver,
-        _keys: keys,
-    })
+    super::devnet::entity::act_as_entity(chain, entity, index, config).await
 }
 
 /// Fails unless the RPC serves the chain of `network` (a node configured for Flare must not vote on Songbird).
@@ -442,7 +484,7 @@ async fn start_finalizer(
 /// left at their (90 s round) defaults are scaled to its short rounds.
 async fn start_voting(
     config: &NodeConfig,
-    devnet: Option<&ftso_devnet::Devnet>,
+    devnet: Option<&DevnetChain>,
     chain: &SendingChain,
     own_data_provider: Option<Arc<dyn ftso_data_provider::DataProvider>>,
     own_messages: Option<ftso_system_client::handoff::OwnMessageSender>,
@@ -492,13 +534,13 @@ async fn start_voting(
 /// the FSP contracts), so nothing is sent to a wrong chain or registry.
 async fn start_system_client(
     config: &NodeConfig,
-    with_devnet: bool,
+    devnet: Option<&DevnetChain>,
     chain: &SendingChain,
 ) -> anyhow::Result<ftso_system_client::SystemClient> {
-    let expected = if with_devnet {
+    let expected = if let Some(devnet) = devnet {
         Some(ftso_system_client::ExpectedNetwork {
             name: "local".into(),
-            chain_id: ftso_devnet::DevnetConfig::default().chain_id,
+            chain_id: devnet.chain_id,
         })
     } else {
         config.node.network.as_deref().and_then(|name| {

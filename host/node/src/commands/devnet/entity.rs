@@ -1,4 +1,4 @@
-//! `run --devnet`: the node acts as the devnet's entity. Its keys (the four FSP roles, the sortition key and two
+//! `run --devnet` and `run --join-devnet`: the node acts as a devnet entity. Its keys (the four FSP roles, the sortition key and two
 //! funded fast-updates submission accounts) are written to owner-only files under the data dir, and the system
 //! client and the fast-updates client are configured to read them from there; no key goes into the TOML or a log
 //! line. The files are removed when the devnet stops.
@@ -6,12 +6,14 @@
 use std::path::{Path, PathBuf};
 
 use alloy::primitives::{Address, U256};
+use alloy::providers::{Provider as _, ProviderBuilder};
 use alloy::signers::local::PrivateKeySigner;
 use anyhow::Context as _;
 use ftso_chain::keys::KeySource;
-use ftso_devnet::{Devnet, Entity};
+use ftso_devnet::Entity;
 use ftso_system_client::RegistrationMessage;
 
+use super::join::DevnetChain;
 use crate::config::NodeConfig;
 use crate::secret_file::{create_private_dir, write_private};
 
@@ -44,17 +46,16 @@ struct Addresses {
     fast_updates_accounts: Vec<Address>,
 }
 
-/// Makes the node `devnet`'s first entity: writes its keys to `<data_dir>/devnet-keys/` (directory 0700, files
-/// 0600), funds fresh fast-updates submission accounts, and points `[system_client]` and `[fast_updates]` at
-/// them (the roles' environment variables are not read: a devnet never takes a real key by accident).
+/// Makes the node the devnet's entity `index`: writes its keys to `<data_dir>/devnet-keys/` (directory 0700, files
+/// 0600), funds fresh fast-updates submission accounts (anvil's `anvil_setBalance`), and points `[system_client]`
+/// and `[fast_updates]` at them (the roles' environment variables are not read: a devnet never takes a real key by
+/// accident).
 pub async fn act_as_entity(
-    devnet: &Devnet,
+    chain: &DevnetChain,
+    entity: &Entity,
+    index: usize,
     config: &mut NodeConfig,
 ) -> anyhow::Result<EntityKeyFiles> {
-    let entity = devnet
-        .entities()
-        .first()
-        .context("the devnet has no entity")?;
     let dir = config.node.data_dir.join("devnet-keys");
     if dir.exists() {
         std::fs::remove_dir_all(&dir)
@@ -66,17 +67,22 @@ pub async fn act_as_entity(
     let accounts: Vec<PrivateKeySigner> = (0..FAST_UPDATES_ACCOUNTS)
         .map(|_| PrivateKeySigner::random())
         .collect();
+    let url = chain.rpc_url.parse().context("invalid devnet rpc_url")?;
+    let provider = ProviderBuilder::new().connect_http(url);
     for account in &accounts {
-        devnet
-            .set_balance(
-                account.address(),
-                U256::from(FAST_UPDATES_ACCOUNT_FUNDS_WEI),
+        let _: serde_json::Value = provider
+            .raw_request(
+                "anvil_setBalance".into(),
+                (
+                    account.address(),
+                    U256::from(FAST_UPDATES_ACCOUNT_FUNDS_WEI),
+                ),
             )
             .await
             .context("funding a fast-updates submission account")?;
     }
-    configure_system_client(config, devnet, entity, &keys.dir)?;
-    configure_fast_updates(config, devnet, entity, &accounts, &keys.dir)?;
+    configure_system_client(config, chain.registry, entity, &keys.dir)?;
+    configure_fast_updates(config, chain.registry, entity, &accounts, &keys.dir)?;
 
     let addresses = Addresses {
         identity: entity.identity_address(),
@@ -92,7 +98,7 @@ pub async fn act_as_entity(
         signing_policy = %addresses.signing_policy,
         fast_updates_accounts = ?addresses.fast_updates_accounts,
         keys = %keys.dir.display(),
-        "the node is devnet entity 0"
+        "the node is devnet entity {index}"
     );
     Ok(keys)
 }
@@ -101,14 +107,14 @@ pub async fn act_as_entity(
 /// reward-epoch transactions, as in the reference deployment), the devnet's registry and registration format.
 fn configure_system_client(
     config: &mut NodeConfig,
-    devnet: &Devnet,
+    registry: Address,
     entity: &Entity,
     dir: &Path,
 ) -> anyhow::Result<()> {
     let signing_policy = key_file(dir, "signing-policy", &entity.signing_policy)?;
     let sc = &mut config.system_client;
     sc.identity = Some(entity.identity_address());
-    sc.registry = devnet.contracts().flare_contract_registry;
+    sc.registry = registry;
     // The devnet's VoterRegistry always takes the chain-id message (its README).
     sc.registration_message = RegistrationMessage::WithChainId;
     sc.keys.signing_policy = signing_policy.clone();
@@ -122,7 +128,7 @@ fn configure_system_client(
 /// from every system-client key, so the two roles never share a nonce sequence).
 fn configure_fast_updates(
     config: &mut NodeConfig,
-    devnet: &Devnet,
+    registry: Address,
     entity: &Entity,
     accounts: &[PrivateKeySigner],
     dir: &Path,
@@ -144,7 +150,7 @@ fn configure_fast_updates(
             write_key(dir, &format!("fast-updates-account-{i}"), &hex)
         })
         .collect::<anyhow::Result<_>>()?;
-    fu.contracts.registry = devnet.contracts().flare_contract_registry;
+    fu.contracts.registry = registry;
     config.node.fast_updates = true;
     Ok(())
 }
