@@ -30,6 +30,10 @@ pub struct DevnetCommand {
     /// in seconds; shorter than a reward epoch. The longer, the more time the voters have to sign the new policy.
     #[arg(long, default_value_t = 40)]
     signing_policy_init_lead_secs: u64,
+    /// How long voter registration stays open at least, in seconds (from the vote power block's selection to the
+    /// signing policy's initialization).
+    #[arg(long, default_value_t = 5)]
+    voter_registration_min_duration_secs: u64,
     /// Chain id.
     #[arg(long, default_value_t = 31337)]
     chain_id: u64,
@@ -57,6 +61,9 @@ impl DevnetCommand {
             voting_epoch: Duration::from_secs(self.voting_epoch_secs),
             reward_epoch_voting_epochs: self.reward_epoch_voting_epochs,
             signing_policy_init_lead: Duration::from_secs(self.signing_policy_init_lead_secs),
+            voter_registration_min_duration: Duration::from_secs(
+                self.voter_registration_min_duration_secs,
+            ),
             chain_id: self.chain_id,
             block_time: (self.block_time_secs > 0)
                 .then(|| Duration::from_secs(self.block_time_secs)),
