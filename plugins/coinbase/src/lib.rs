@@ -4,6 +4,10 @@
 //! subscribe to `market_trades` and to `heartbeats` (an idle subscription is closed after a
 //! minute or so without it); messages carry `events[].trades[]` with `product_id`, `price`,
 //! `size` and an RFC 3339 `time`. Every trade of a batch is taken (ccxt keeps only the first).
+//!
+//! At start, a market without a trade gets its last price from
+//! `GET /api/v3/brokerage/market/products/{id}/ticker?limit=1` (the last trade's `price` and
+//! `time`), as the reference's `fetchTicker` fallback.
 
 use ftso_plugin_sdk::connector::{Connector, ConnectorPlugin, Frame, WireTrade};
 use ftso_plugin_sdk::{Message, de, export_plugin};
@@ -36,9 +40,16 @@ struct Trade {
     time: String,
 }
 
+/// The public market ticker: the most recent trades, newest first.
+#[derive(Deserialize)]
+struct TickerResponse {
+    trades: Vec<Trade>,
+}
+
 impl Connector for Coinbase {
     const EXCHANGE: &'static str = "coinbase";
     const URL: &'static str = "wss://advanced-trade-ws.coinbase.com";
+    const REST_URL: &'static str = "https://api.coinbase.com";
 
     fn market_id(&self, base: &str, quote: &str) -> String {
         format!("{base}-{quote}")
@@ -52,6 +63,23 @@ impl Connector for Coinbase {
                 Message::Text(message.to_string())
             })
             .collect()
+    }
+
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        Some(format!(
+            "{rest_base}/api/v3/brokerage/market/products/{market}/ticker?limit=1"
+        ))
+    }
+
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let response: TickerResponse = serde_json::from_slice(body).ok()?;
+        let trade = response.trades.into_iter().next()?;
+        Some(WireTrade {
+            market: market.to_owned(),
+            price: trade.price,
+            quantity: 0.0,
+            timestamp_ms: de::rfc3339_ms(&trade.time)?,
+        })
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
@@ -74,3 +102,37 @@ impl Connector for Coinbase {
 }
 
 export_plugin!(ConnectorPlugin<Coinbase>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_startup_ticker_gives_the_last_price() {
+        let connector = Coinbase;
+        assert_eq!(
+            connector
+                .ticker_url("https://api.coinbase.com", "BTC-USD")
+                .as_deref(),
+            Some(
+                "https://api.coinbase.com/api/v3/brokerage/market/products/BTC-USD/ticker?limit=1"
+            )
+        );
+        let body = br#"{"trades":[{"trade_id":"592348216","product_id":"BTC-USD","price":"37005.5","size":"0.0012","time":"2023-11-14T22:13:20.555Z","side":"BUY","bid":"","ask":""}],"best_bid":"37005.49","best_ask":"37005.51"}"#;
+        let last = connector.parse_ticker("BTC-USD", body).unwrap();
+        assert_eq!(
+            (
+                last.market.as_str(),
+                last.price,
+                last.quantity,
+                last.timestamp_ms
+            ),
+            ("BTC-USD", 37005.5, 0.0, 1_700_000_000_555)
+        );
+        assert!(
+            connector
+                .parse_ticker("BTC-USD", br#"{"trades":[],"best_bid":"","best_ask":""}"#)
+                .is_none()
+        );
+    }
+}

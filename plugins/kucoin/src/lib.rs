@@ -8,6 +8,10 @@
 //! receives `{"type":"message","subject":"trade.l3match","data":{"symbol","price","size",
 //! "time"}}` with `time` in **nanoseconds**. The `url` setting is the REST base, not a
 //! websocket URL.
+//!
+//! At start, a market without a trade gets its last price from
+//! `GET /api/v1/market/stats?symbol=…` (`last`, `time`), as the reference's `fetchTicker`
+//! fallback.
 
 use ftso_plugin_sdk::connector::{Connector, ConnectorPlugin, Frame, Keepalive, WireTrade};
 use ftso_plugin_sdk::{Message, de, export_plugin, http};
@@ -85,9 +89,23 @@ impl Kucoin {
     }
 }
 
+/// `GET /api/v1/market/stats?symbol=…`: the 24 h statistics under `data`.
+#[derive(Deserialize)]
+struct StatsResponse {
+    data: Stats,
+}
+
+#[derive(Deserialize)]
+struct Stats {
+    #[serde(deserialize_with = "de::f64_lenient")]
+    last: f64,
+    time: u64,
+}
+
 impl Connector for Kucoin {
     const EXCHANGE: &'static str = "kucoin";
     const URL: &'static str = "https://api.kucoin.com";
+    const REST_URL: &'static str = "https://api.kucoin.com";
 
     fn market_id(&self, base: &str, quote: &str) -> String {
         format!("{base}-{quote}")
@@ -124,6 +142,20 @@ impl Connector for Kucoin {
             self.ping_interval_ms.unwrap_or(DEFAULT_PING_MS),
             r#"{"id":"ping","type":"ping"}"#,
         ))
+    }
+
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        Some(format!("{rest_base}/api/v1/market/stats?symbol={market}"))
+    }
+
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let stats = serde_json::from_slice::<StatsResponse>(body).ok()?.data;
+        Some(WireTrade {
+            market: market.to_owned(),
+            price: stats.last,
+            quantity: 0.0,
+            timestamp_ms: stats.time,
+        })
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
@@ -180,5 +212,28 @@ mod tests {
             (trades[0].price, trades[0].quantity, trades[0].timestamp_ms),
             (37000.5, 0.25, 1_700_000_000_123)
         );
+    }
+
+    #[test]
+    fn the_startup_ticker_gives_the_last_price() {
+        let connector = Kucoin::default();
+        assert_eq!(
+            connector
+                .ticker_url("https://api.kucoin.com", "FLR-USDT")
+                .as_deref(),
+            Some("https://api.kucoin.com/api/v1/market/stats?symbol=FLR-USDT")
+        );
+        let body = br#"{"code":"200000","data":{"time":1700000000555,"symbol":"FLR-USDT","buy":"0.023","sell":"0.02302","changeRate":"0.01","changePrice":"0.0002","high":"0.0235","low":"0.0226","vol":"5000000","volValue":"115000","last":"0.02301","averagePrice":"0.0229","takerFeeRate":"0.001","makerFeeRate":"0.001","takerCoefficient":"1","makerCoefficient":"1"}}"#;
+        let last = connector.parse_ticker("FLR-USDT", body).unwrap();
+        assert_eq!(
+            (
+                last.market.as_str(),
+                last.price,
+                last.quantity,
+                last.timestamp_ms
+            ),
+            ("FLR-USDT", 0.02301, 0.0, 1_700_000_000_555)
+        );
+        assert!(connector.parse_ticker("FLR-USDT", br#"{"code":"200000","data":{"time":1700000000555,"symbol":"NOPE-USDT","buy":null,"sell":null,"last":null}}"#).is_none());
     }
 }
