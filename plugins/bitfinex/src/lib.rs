@@ -5,6 +5,10 @@
 //! the channel id that later frames start with; a snapshot `[chanId,[[id,mts,amount,price],..]]`
 //! then updates `[chanId,"te",[id,mts,amount,price]]` (`tu` repeats `te`, `hb` is a heartbeat);
 //! a negative amount is a sell. The client pings with `{"event":"ping"}`.
+//!
+//! At start, a market without a trade gets its last price from `GET /v2/ticker/t…` (the
+//! array's `LAST_PRICE`, index 6; no time, so it is stamped on arrival), as the reference's
+//! `fetchTicker` fallback.
 
 use std::collections::HashMap;
 
@@ -38,9 +42,14 @@ fn trade(market: &str, row: &Value) -> Option<WireTrade> {
     })
 }
 
+/// Where `LAST_PRICE` sits in a trading pair's ticker array
+/// (`[BID, BID_SIZE, ASK, ASK_SIZE, DAILY_CHANGE, DAILY_CHANGE_RELATIVE, LAST_PRICE, …]`).
+const TICKER_LAST_PRICE: usize = 6;
+
 impl Connector for Bitfinex {
     const EXCHANGE: &'static str = "bitfinex";
     const URL: &'static str = "wss://api-pub.bitfinex.com/ws/2";
+    const REST_URL: &'static str = "https://api-pub.bitfinex.com";
     const RENAMES: &'static [(&'static str, &'static str)] = &[("USDT", "UST")];
 
     fn market_id(&self, base: &str, quote: &str) -> String {
@@ -61,6 +70,21 @@ impl Connector for Bitfinex {
 
     fn keepalive(&self) -> Option<Keepalive> {
         Some(Keepalive::text(15_000, r#"{"event":"ping","cid":1}"#))
+    }
+
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        Some(format!("{rest_base}/v2/ticker/{market}"))
+    }
+
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let fields: Vec<f64> = serde_json::from_slice(body).ok()?;
+        let price = *fields.get(TICKER_LAST_PRICE)?;
+        Some(WireTrade {
+            market: market.to_owned(),
+            price,
+            quantity: 0.0,
+            timestamp_ms: 0,
+        })
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
@@ -86,3 +110,36 @@ impl Connector for Bitfinex {
 }
 
 export_plugin!(ConnectorPlugin<Bitfinex>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_startup_ticker_gives_the_last_price() {
+        let connector = Bitfinex::default();
+        assert_eq!(
+            connector
+                .ticker_url("https://api-pub.bitfinex.com", "tXRPUST")
+                .as_deref(),
+            Some("https://api-pub.bitfinex.com/v2/ticker/tXRPUST")
+        );
+        let body =
+            br#"[0.6121,51234.1,0.6123,48211.7,-0.0041,-0.0067,0.6122,1520473.2,0.6251,0.6034]"#;
+        let last = connector.parse_ticker("tXRPUST", body).unwrap();
+        assert_eq!(
+            (
+                last.market.as_str(),
+                last.price,
+                last.quantity,
+                last.timestamp_ms
+            ),
+            ("tXRPUST", 0.6122, 0.0, 0)
+        );
+        assert!(
+            connector
+                .parse_ticker("tXRPUST", br#"["error",10020,"symbol: invalid"]"#)
+                .is_none()
+        );
+    }
+}

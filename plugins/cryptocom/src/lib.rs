@@ -4,6 +4,10 @@
 //! one subscribe with every channel; the server sends `public/heartbeat` with an id and closes
 //! the connection unless the client answers `public/respond-heartbeat` with that id; trades
 //! arrive as `result.data[]` with `p`, `q`, `t` (ms) and `i` (instrument).
+//!
+//! At start, a market without a trade gets its last price from
+//! `GET /exchange/v1/public/get-tickers?instrument_name=…` (`a`, the last trade's price, and
+//! `t`), as the reference's `fetchTicker` fallback.
 
 use ftso_plugin_sdk::connector::{Connector, ConnectorPlugin, Frame, WireTrade};
 use ftso_plugin_sdk::{Message, clock, de, export_plugin};
@@ -42,9 +46,29 @@ struct Trade {
     instrument: Option<String>,
 }
 
+/// `GET /exchange/v1/public/get-tickers?instrument_name=…`: one ticker in `result.data`.
+#[derive(Deserialize)]
+struct TickerResponse {
+    result: TickerData,
+}
+
+#[derive(Deserialize)]
+struct TickerData {
+    data: Vec<Ticker>,
+}
+
+#[derive(Deserialize)]
+struct Ticker {
+    #[serde(rename = "a", deserialize_with = "de::f64_lenient")]
+    last: f64,
+    #[serde(rename = "t")]
+    time_ms: u64,
+}
+
 impl Connector for Cryptocom {
     const EXCHANGE: &'static str = "cryptocom";
     const URL: &'static str = "wss://stream.crypto.com/exchange/v1/market";
+    const REST_URL: &'static str = "https://api.crypto.com";
 
     fn market_id(&self, base: &str, quote: &str) -> String {
         format!("{base}_{quote}")
@@ -60,6 +84,23 @@ impl Connector for Cryptocom {
             "nonce": clock::now_ms(),
         });
         vec![Message::Text(message.to_string())]
+    }
+
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        Some(format!(
+            "{rest_base}/exchange/v1/public/get-tickers?instrument_name={market}"
+        ))
+    }
+
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let response: TickerResponse = serde_json::from_slice(body).ok()?;
+        let ticker = response.result.data.into_iter().next()?;
+        Some(WireTrade {
+            market: market.to_owned(),
+            price: ticker.last,
+            quantity: 0.0,
+            timestamp_ms: ticker.time_ms,
+        })
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
@@ -88,3 +129,31 @@ impl Connector for Cryptocom {
 }
 
 export_plugin!(ConnectorPlugin<Cryptocom>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_startup_ticker_gives_the_last_price() {
+        let connector = Cryptocom::default();
+        assert_eq!(
+            connector
+                .ticker_url("https://api.crypto.com", "FLR_USDT")
+                .as_deref(),
+            Some("https://api.crypto.com/exchange/v1/public/get-tickers?instrument_name=FLR_USDT")
+        );
+        let body = br#"{"id":-1,"method":"public/get-tickers","code":0,"result":{"data":[{"i":"FLR_USDT","h":"0.0235","l":"0.0226","a":"0.02301","v":"5000000","vv":"115050.00","c":"0.0121","b":"0.02300","k":"0.02302","oi":"0","t":1700000000555}]}}"#;
+        let last = connector.parse_ticker("FLR_USDT", body).unwrap();
+        assert_eq!(
+            (
+                last.market.as_str(),
+                last.price,
+                last.quantity,
+                last.timestamp_ms
+            ),
+            ("FLR_USDT", 0.02301, 0.0, 1_700_000_000_555)
+        );
+        assert!(connector.parse_ticker("FLR_USDT", br#"{"id":-1,"method":"public/get-tickers","code":40004,"message":"Invalid instrument_name"}"#).is_none());
+    }
+}
