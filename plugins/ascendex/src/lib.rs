@@ -4,6 +4,10 @@
 //! `{"op":"sub","id":…,"ch":"trades:BTC/USDT"}` per market; pushes
 //! `{"m":"trades","symbol":"BTC/USDT","data":[{"p","q","ts"}]}`; the server sends
 //! `{"m":"ping","hp":3}` and drops a client that does not answer `{"op":"pong"}`.
+//!
+//! At start, a market without a trade gets its last price from
+//! `GET /api/pro/v1/ticker?symbol=BASE%2FQUOTE` (`data.close`; no time, so it is stamped on
+//! arrival), as ccxt's `fetchTicker`.
 
 use ftso_plugin_sdk::connector::{Connector, ConnectorPlugin, Frame, WireTrade};
 use ftso_plugin_sdk::{Message, de, export_plugin};
@@ -33,9 +37,22 @@ struct Trade {
     ts: u64,
 }
 
+/// `GET /api/pro/v1/ticker?symbol=…`: the ticker under `data`.
+#[derive(Deserialize)]
+struct TickerResponse {
+    data: Ticker,
+}
+
+#[derive(Deserialize)]
+struct Ticker {
+    #[serde(deserialize_with = "de::f64_lenient")]
+    close: f64,
+}
+
 impl Connector for Ascendex {
     const EXCHANGE: &'static str = "ascendex";
     const URL: &'static str = "wss://ascendex.com/0/api/pro/v1/stream";
+    const REST_URL: &'static str = "https://ascendex.com";
 
     fn market_id(&self, base: &str, quote: &str) -> String {
         format!("{base}/{quote}")
@@ -54,6 +71,21 @@ impl Connector for Ascendex {
                 Message::Text(message.to_string())
             })
             .collect()
+    }
+
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        let symbol = market.replace('/', "%2F");
+        Some(format!("{rest_base}/api/pro/v1/ticker?symbol={symbol}"))
+    }
+
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let ticker = serde_json::from_slice::<TickerResponse>(body).ok()?.data;
+        Some(WireTrade {
+            market: market.to_owned(),
+            price: ticker.close,
+            quantity: 0.0,
+            timestamp_ms: 0,
+        })
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
@@ -102,5 +134,28 @@ mod tests {
             (trades[0].price, trades[0].quantity, trades[0].timestamp_ms),
             (37000.9, 0.0015, 1_700_000_000_321)
         );
+    }
+
+    #[test]
+    fn the_startup_ticker_gives_the_last_price() {
+        let connector = Ascendex::default();
+        assert_eq!(
+            connector
+                .ticker_url("https://ascendex.com", "BTC/USDT")
+                .as_deref(),
+            Some("https://ascendex.com/api/pro/v1/ticker?symbol=BTC%2FUSDT")
+        );
+        let body = br#"{"code":0,"data":{"symbol":"BTC/USDT","open":"36900","close":"37005.5","high":"37300","low":"36800","volume":"1520.7","ask":["37005.6","0.4"],"bid":["37005.4","0.5"],"type":"spot"}}"#;
+        let last = connector.parse_ticker("BTC/USDT", body).unwrap();
+        assert_eq!(
+            (
+                last.market.as_str(),
+                last.price,
+                last.quantity,
+                last.timestamp_ms
+            ),
+            ("BTC/USDT", 37005.5, 0.0, 0)
+        );
+        assert!(connector.parse_ticker("BTC/USDT", br#"{"code":100002,"reason":"DATA_NOT_AVAILABLE","message":"Symbol NOPE/USDT not found"}"#).is_none());
     }
 }

@@ -5,6 +5,9 @@
 //! `{"method":"SUBSCRIBE","params":["trade.SOL_USDC",…]}`; events
 //! `{"stream":"trade.SOL_USDC","data":{"e":"trade","s","p","q","T"}}` with `T` in
 //! **microseconds**; the server sends protocol pings, answered by the host.
+//!
+//! At start, a market without a trade gets its last price from `GET /api/v1/ticker?symbol=…`
+//! (`lastPrice`; no time, so it is stamped on arrival), as ccxt's `fetchTicker`.
 
 use ftso_plugin_sdk::connector::{Connector, ConnectorPlugin, Frame, WireTrade};
 use ftso_plugin_sdk::{Message, de, export_plugin};
@@ -33,9 +36,17 @@ struct TradeEvent {
     time_us: u64,
 }
 
+/// `GET /api/v1/ticker?symbol=…`.
+#[derive(Deserialize)]
+struct Ticker {
+    #[serde(rename = "lastPrice", deserialize_with = "de::f64_lenient")]
+    last_price: f64,
+}
+
 impl Connector for Backpack {
     const EXCHANGE: &'static str = "backpack";
     const URL: &'static str = "wss://ws.backpack.exchange";
+    const REST_URL: &'static str = "https://api.backpack.exchange";
 
     fn market_id(&self, base: &str, quote: &str) -> String {
         format!("{base}_{quote}")
@@ -45,6 +56,20 @@ impl Connector for Backpack {
         let params: Vec<String> = markets.iter().map(|m| format!("trade.{m}")).collect();
         let message = serde_json::json!({"method": "SUBSCRIBE", "params": params});
         vec![Message::Text(message.to_string())]
+    }
+
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        Some(format!("{rest_base}/api/v1/ticker?symbol={market}"))
+    }
+
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let ticker: Ticker = serde_json::from_slice(body).ok()?;
+        Some(WireTrade {
+            market: market.to_owned(),
+            price: ticker.last_price,
+            quantity: 0.0,
+            timestamp_ms: 0,
+        })
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
@@ -83,6 +108,36 @@ mod tests {
         assert_eq!(
             (trades[0].price, trades[0].quantity, trades[0].timestamp_ms),
             (58.21, 3.5, 1_700_000_000_499)
+        );
+    }
+
+    #[test]
+    fn the_startup_ticker_gives_the_last_price() {
+        let connector = Backpack;
+        assert_eq!(
+            connector
+                .ticker_url("https://api.backpack.exchange", "SOL_USDC")
+                .as_deref(),
+            Some("https://api.backpack.exchange/api/v1/ticker?symbol=SOL_USDC")
+        );
+        let body = br#"{"symbol":"SOL_USDC","firstPrice":"140.1","lastPrice":"141.55","priceChange":"1.45","priceChangePercent":"0.0103","high":"143","low":"139.2","volume":"120345.6","quoteVolume":"17034567.8","trades":"45123"}"#;
+        let last = connector.parse_ticker("SOL_USDC", body).unwrap();
+        assert_eq!(
+            (
+                last.market.as_str(),
+                last.price,
+                last.quantity,
+                last.timestamp_ms
+            ),
+            ("SOL_USDC", 141.55, 0.0, 0)
+        );
+        assert!(
+            connector
+                .parse_ticker(
+                    "SOL_USDC",
+                    br#"{"code":"INVALID_CLIENT_REQUEST","message":"Invalid symbol"}"#
+                )
+                .is_none()
         );
     }
 }

@@ -5,6 +5,9 @@
 //! channel carries `{"type":"trade","symbol","price","quantity","timestamp"}` events (and the
 //! recent trades inside the first `l2_updates`); the server sends `heartbeat` messages, so the
 //! client needs no ping. `BTC/USD` is `BTCUSD`.
+//!
+//! At start, a market without a trade gets its last price from `GET /v1/pubticker/{symbol}`
+//! (lower-case symbol; `last`, `volume.timestamp`), as ccxt's `fetchTicker`.
 
 use ftso_plugin_sdk::connector::{Connector, ConnectorPlugin, Frame, WireTrade};
 use ftso_plugin_sdk::{Message, de, export_plugin};
@@ -46,9 +49,23 @@ impl Trade {
     }
 }
 
+/// `GET /v1/pubticker/{symbol}`; its time sits in the `volume` object.
+#[derive(Deserialize)]
+struct Ticker {
+    #[serde(deserialize_with = "de::f64_lenient")]
+    last: f64,
+    volume: TickerVolume,
+}
+
+#[derive(Deserialize)]
+struct TickerVolume {
+    timestamp: u64,
+}
+
 impl Connector for Gemini {
     const EXCHANGE: &'static str = "gemini";
     const URL: &'static str = "wss://api.gemini.com/v2/marketdata";
+    const REST_URL: &'static str = "https://api.gemini.com";
 
     fn market_id(&self, base: &str, quote: &str) -> String {
         format!("{base}{quote}")
@@ -60,6 +77,23 @@ impl Connector for Gemini {
             "subscriptions": [{"name": "l2", "symbols": markets}],
         });
         vec![Message::Text(message.to_string())]
+    }
+
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        Some(format!(
+            "{rest_base}/v1/pubticker/{}",
+            market.to_ascii_lowercase()
+        ))
+    }
+
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let ticker: Ticker = serde_json::from_slice(body).ok()?;
+        Some(WireTrade {
+            market: market.to_owned(),
+            price: ticker.last,
+            quantity: 0.0,
+            timestamp_ms: ticker.volume.timestamp,
+        })
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
@@ -109,5 +143,28 @@ mod tests {
             (trades[1].price, trades[1].quantity, trades[1].timestamp_ms),
             (37000.25, 0.2, 1_700_000_000_100)
         );
+    }
+
+    #[test]
+    fn the_startup_ticker_gives_the_last_price() {
+        let connector = Gemini;
+        assert_eq!(
+            connector
+                .ticker_url("https://api.gemini.com", "BTCUSD")
+                .as_deref(),
+            Some("https://api.gemini.com/v1/pubticker/btcusd")
+        );
+        let body = br#"{"bid":"37005.40","ask":"37005.60","volume":{"BTC":"1520.7","USD":"56270000.1","timestamp":1700000000555},"last":"37005.50"}"#;
+        let last = connector.parse_ticker("BTCUSD", body).unwrap();
+        assert_eq!(
+            (
+                last.market.as_str(),
+                last.price,
+                last.quantity,
+                last.timestamp_ms
+            ),
+            ("BTCUSD", 37005.5, 0.0, 1_700_000_000_555)
+        );
+        assert!(connector.parse_ticker("BTCUSD", br#"{"result":"error","reason":"InvalidSymbol","message":"Supplied value 'nope' is not a valid symbol."}"#).is_none());
     }
 }

@@ -5,6 +5,9 @@
 //! `{"channel":"trades","data":[{"symbol","price","quantity","createTime"}]}`; the client sends
 //! `{"event":"ping"}` (the server drops a connection silent for 30 s) and gets
 //! `{"event":"pong"}`.
+//!
+//! At start, a market without a trade gets its last price from
+//! `GET /markets/{symbol}/ticker24h` (`close`, `ts`), as ccxt's `fetchTicker`.
 
 use ftso_plugin_sdk::connector::{Connector, ConnectorPlugin, Frame, Keepalive, WireTrade};
 use ftso_plugin_sdk::{Message, de, export_plugin};
@@ -31,9 +34,18 @@ struct Trade {
     time_ms: u64,
 }
 
+/// `GET /markets/{symbol}/ticker24h`.
+#[derive(Deserialize)]
+struct Ticker {
+    #[serde(deserialize_with = "de::f64_lenient")]
+    close: f64,
+    ts: u64,
+}
+
 impl Connector for Poloniex {
     const EXCHANGE: &'static str = "poloniex";
     const URL: &'static str = "wss://ws.poloniex.com/ws/public";
+    const REST_URL: &'static str = "https://api.poloniex.com";
 
     fn market_id(&self, base: &str, quote: &str) -> String {
         format!("{base}_{quote}")
@@ -47,6 +59,20 @@ impl Connector for Poloniex {
 
     fn keepalive(&self) -> Option<Keepalive> {
         Some(Keepalive::text(20_000, r#"{"event":"ping"}"#))
+    }
+
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        Some(format!("{rest_base}/markets/{market}/ticker24h"))
+    }
+
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let ticker: Ticker = serde_json::from_slice(body).ok()?;
+        Some(WireTrade {
+            market: market.to_owned(),
+            price: ticker.close,
+            quantity: 0.0,
+            timestamp_ms: ticker.ts,
+        })
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
@@ -86,6 +112,36 @@ mod tests {
         assert_eq!(
             (trades[0].price, trades[0].quantity, trades[0].timestamp_ms),
             (37000.0, 0.01, 1_700_000_000_111)
+        );
+    }
+
+    #[test]
+    fn the_startup_ticker_gives_the_last_price() {
+        let connector = Poloniex;
+        assert_eq!(
+            connector
+                .ticker_url("https://api.poloniex.com", "BTC_USDT")
+                .as_deref(),
+            Some("https://api.poloniex.com/markets/BTC_USDT/ticker24h")
+        );
+        let body = br#"{"symbol":"BTC_USDT","open":"36900","low":"36800","high":"37300","close":"37005.5","quantity":"1520.7","amount":"56270000","tradeCount":41230,"startTime":1699913580000,"closeTime":1700000000555,"displayName":"BTC/USDT","dailyChange":"0.0028","bid":"37005","bidQuantity":"0.5","ask":"37006","askQuantity":"0.4","ts":1700000000555,"markPrice":"37005.2"}"#;
+        let last = connector.parse_ticker("BTC_USDT", body).unwrap();
+        assert_eq!(
+            (
+                last.market.as_str(),
+                last.price,
+                last.quantity,
+                last.timestamp_ms
+            ),
+            ("BTC_USDT", 37005.5, 0.0, 1_700_000_000_555)
+        );
+        assert!(
+            connector
+                .parse_ticker(
+                    "BTC_USDT",
+                    br#"{"code":21307,"message":"Symbol not found"}"#
+                )
+                .is_none()
         );
     }
 }

@@ -6,6 +6,9 @@
 //! `{"type":"trade","code":"USDT-BTC","trade_price","trade_volume","trade_timestamp"}`; an
 //! idle connection is closed after 120 s, so the client sends the text `PING` and gets
 //! `{"status":"UP"}`. Markets are written quote first: `BTC/USDT` is `USDT-BTC`.
+//!
+//! At start, a market without a trade gets its last price from `GET /v1/ticker?markets=…`
+//! (`trade_price`, `trade_timestamp`), as ccxt's `fetchTicker`.
 
 use ftso_plugin_sdk::connector::{Connector, ConnectorPlugin, Frame, Keepalive, WireTrade};
 use ftso_plugin_sdk::{Message, export_plugin};
@@ -27,9 +30,17 @@ struct Trade {
     trade_timestamp: u64,
 }
 
+/// One row of `GET /v1/ticker?markets=…` (an array of one).
+#[derive(Deserialize)]
+struct Ticker {
+    trade_price: f64,
+    trade_timestamp: u64,
+}
+
 impl Connector for Upbit {
     const EXCHANGE: &'static str = "upbit";
     const URL: &'static str = "wss://api.upbit.com/websocket/v1";
+    const REST_URL: &'static str = "https://api.upbit.com";
 
     fn market_id(&self, base: &str, quote: &str) -> String {
         format!("{quote}-{base}")
@@ -47,6 +58,21 @@ impl Connector for Upbit {
 
     fn keepalive(&self) -> Option<Keepalive> {
         Some(Keepalive::text(60_000, "PING"))
+    }
+
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        Some(format!("{rest_base}/v1/ticker?markets={market}"))
+    }
+
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let tickers: Vec<Ticker> = serde_json::from_slice(body).ok()?;
+        let ticker = tickers.into_iter().next()?;
+        Some(WireTrade {
+            market: market.to_owned(),
+            price: ticker.trade_price,
+            quantity: 0.0,
+            timestamp_ms: ticker.trade_timestamp,
+        })
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
@@ -86,6 +112,36 @@ mod tests {
                 trades[0].timestamp_ms
             ),
             ("BTC/USDT", 37003.2, 0.0031, 1_700_000_000_123)
+        );
+    }
+
+    #[test]
+    fn the_startup_ticker_gives_the_last_price() {
+        let connector = Upbit::default();
+        assert_eq!(
+            connector
+                .ticker_url("https://api.upbit.com", "USDT-BTC")
+                .as_deref(),
+            Some("https://api.upbit.com/v1/ticker?markets=USDT-BTC")
+        );
+        let body = br#"[{"market":"USDT-BTC","trade_date":"20231114","trade_time":"221320","trade_date_kst":"20231115","trade_time_kst":"071320","trade_timestamp":1700000000555,"opening_price":36900.0,"high_price":37300.0,"low_price":36800.0,"trade_price":37005.5,"prev_closing_price":36950.0,"change":"RISE","change_price":55.5,"change_rate":0.0015,"signed_change_price":55.5,"signed_change_rate":0.0015,"trade_volume":0.0012,"acc_trade_price":123456.7,"acc_trade_price_24h":234567.8,"acc_trade_volume":3.3,"acc_trade_volume_24h":6.4,"timestamp":1700000000600}]"#;
+        let last = connector.parse_ticker("USDT-BTC", body).unwrap();
+        assert_eq!(
+            (
+                last.market.as_str(),
+                last.price,
+                last.quantity,
+                last.timestamp_ms
+            ),
+            ("USDT-BTC", 37005.5, 0.0, 1_700_000_000_555)
+        );
+        assert!(
+            connector
+                .parse_ticker(
+                    "USDT-BTC",
+                    br#"{"error":{"name":404,"message":"Code not found"}}"#
+                )
+                .is_none()
         );
     }
 }

@@ -6,6 +6,10 @@
 //! `{"method":"trades_update","params":["BTC_USDT",[{"price","amount","time"}]]}` with `time`
 //! in seconds (fractional); the client sends `{"id":0,"method":"ping","params":[]}` (the
 //! server closes a connection idle for 60 s) and gets `{"id":0,"result":"pong"}`.
+//!
+//! At start, a market without a trade gets its last price from
+//! `GET /api/v1/public/ticker?market=…` (`result.last`; no time, so it is stamped on arrival),
+//! as ccxt's `fetchTicker`.
 
 use ftso_plugin_sdk::connector::{Connector, ConnectorPlugin, Frame, Keepalive, WireTrade};
 use ftso_plugin_sdk::{Message, de, export_plugin};
@@ -33,9 +37,22 @@ struct Trade {
     time: f64,
 }
 
+/// `GET /api/v1/public/ticker?market=…`: the ticker under `result`.
+#[derive(Deserialize)]
+struct TickerResponse {
+    result: Ticker,
+}
+
+#[derive(Deserialize)]
+struct Ticker {
+    #[serde(deserialize_with = "de::f64_lenient")]
+    last: f64,
+}
+
 impl Connector for Whitebit {
     const EXCHANGE: &'static str = "whitebit";
     const URL: &'static str = "wss://api.whitebit.com/ws";
+    const REST_URL: &'static str = "https://whitebit.com";
     // `trades_subscribe` replaces the connection's set: every market goes in one message.
     const MARKETS_PER_CONNECTION: usize = 500;
 
@@ -58,6 +75,20 @@ impl Connector for Whitebit {
             30_000,
             r#"{"id":0,"method":"ping","params":[]}"#,
         ))
+    }
+
+    fn ticker_url(&self, rest_base: &str, market: &str) -> Option<String> {
+        Some(format!("{rest_base}/api/v1/public/ticker?market={market}"))
+    }
+
+    fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
+        let ticker = serde_json::from_slice::<TickerResponse>(body).ok()?.result;
+        Some(WireTrade {
+            market: market.to_owned(),
+            price: ticker.last,
+            quantity: 0.0,
+            timestamp_ms: 0,
+        })
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
@@ -114,5 +145,28 @@ mod tests {
             (37000.5, 0.02, 1_700_000_000_123)
         );
         assert_eq!(seconds_to_ms(-1.0), 0);
+    }
+
+    #[test]
+    fn the_startup_ticker_gives_the_last_price() {
+        let connector = Whitebit::default();
+        assert_eq!(
+            connector
+                .ticker_url("https://whitebit.com", "BTC_USDT")
+                .as_deref(),
+            Some("https://whitebit.com/api/v1/public/ticker?market=BTC_USDT")
+        );
+        let body = br#"{"success":true,"message":"","result":{"bid":"37005.4","ask":"37005.6","open":"36900","high":"37300","low":"36800","last":"37005.5","volume":"1520.7","deal":"56270000.1","change":"0.28"}}"#;
+        let last = connector.parse_ticker("BTC_USDT", body).unwrap();
+        assert_eq!(
+            (
+                last.market.as_str(),
+                last.price,
+                last.quantity,
+                last.timestamp_ms
+            ),
+            ("BTC_USDT", 37005.5, 0.0, 0)
+        );
+        assert!(connector.parse_ticker("BTC_USDT", br#"{"success":false,"message":{"market":["Market is not available"]},"result":[]}"#).is_none());
     }
 }
