@@ -7,6 +7,7 @@ use ftso_core::payload::{SUBMIT1_SELECTOR, SUBMIT2_SELECTOR};
 
 use super::config::{StepConfig, StepDefault};
 use super::protocols::{Answer, Route, SubProtocol};
+use super::scheduler::ChainStart;
 use super::submitter::{Outcome, Step, Submitter, count};
 
 /// The selector followed by each `Data` answer's bytes, in the given order; and the protocols whose data is in
@@ -23,13 +24,16 @@ pub fn concatenate(selector: [u8; 4], answers: &[(u8, Answer)]) -> (Vec<u8>, Vec
     (calldata, included)
 }
 
-/// Runs submit1 (`step` [`Step::Submit1`]) or submit2 of `round`, valid until unix second `valid_until`.
-pub async fn submit_payloads<D: StepDefault>(
+/// Runs submit1 (`step` [`Step::Submit1`]) or submit2 of `round`, valid until unix second `valid_until`. In a
+/// chain started at start-up, a reveal the data provider has no data for is expected (nothing was committed before
+/// the restart) and logged at INFO.
+pub(super) async fn submit_payloads<D: StepDefault>(
     submitter: &Submitter,
     protocols: &[SubProtocol],
     config: &StepConfig<D>,
     round: u32,
     valid_until: u64,
+    start: ChainStart,
 ) -> Outcome {
     let step = submitter.step;
     let (route, selector) = match step {
@@ -59,6 +63,14 @@ pub async fn submit_payloads<D: StepDefault>(
                 count(step, &[protocol.id], Outcome::Skipped);
             }
             Ok(answer) => answers.push((protocol.id, answer)),
+            Err(error) if start == ChainStart::Recovery && step == Step::Submit2 => {
+                tracing::info!(
+                    round,
+                    protocol = protocol.id,
+                    "submitter {step}: nothing to reveal from before the start ({error:#})"
+                );
+                count(step, &[protocol.id], Outcome::Skipped);
+            }
             Err(error) => {
                 tracing::warn!(
                     round,

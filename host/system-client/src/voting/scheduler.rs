@@ -3,7 +3,10 @@
 //! ```text
 //! start-up: epochs agree with FlareSystemsManager ─▶ registration gate (isVoterRegistered for the current reward
 //!           epoch; not registered: INFO, wait for the next reward epoch, check again)
-//! tick at the start of each round N (the round running at start-up gets nothing):
+//! start-up recovery: the previous round and the running one get a chain of the steps whose window is still open
+//!   (a node restarted after its submit1(N) still reveals N: the data provider stored the commit; the reference
+//!   gives the running round nothing)
+//! tick at the start of each round N:
 //!   wait for the chain's first step (the only part a shutdown cancels), then concurrently:
 //!   submit1(N) at N + submit1.start_offset
 //!   submit2(N) at N+1 + submit2.start_offset
@@ -194,11 +197,15 @@ impl VotingScheduler {
         let clock = rounds.clock;
         let epochs = rounds.epochs;
         let round_now = || epochs.voting_round_at(clock.now_secs()).unwrap_or(0);
-        let mut next = round_now().saturating_add(1);
+        let running = round_now();
+        let mut next = running.saturating_add(1);
         self.state
             .send_replace(SchedulerState::Voting { first_round: next });
         tracing::info!(first_round = next, "voting scheduler started");
         let mut chains = JoinSet::new();
+        for round in [running.saturating_sub(1), running] {
+            chains.spawn(Arc::clone(rounds).run_chain(round, ChainStart::Recovery, cancel.clone()));
+        }
         loop {
             let tick = epochs.voting_round_start(next).saturating_mul(1000);
             tokio::select! {
@@ -206,7 +213,7 @@ impl VotingScheduler {
                 () = clock.sleep_until_ms(tick) => {}
             }
             let round = next.max(round_now());
-            chains.spawn(Arc::clone(rounds).run_chain(round, cancel.clone()));
+            chains.spawn(Arc::clone(rounds).run_chain(round, ChainStart::Tick, cancel.clone()));
             next = round.saturating_add(1);
             while let Some(done) = chains.try_join_next() {
                 log_chain_end(done);
@@ -334,33 +341,79 @@ fn log_chain_end(done: Result<(), tokio::task::JoinError>) {
     }
 }
 
+/// Why a round's chain of steps was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ChainStart {
+    /// At the start of its round: every enabled step.
+    Tick,
+    /// At start-up, for the previous or the running round: only the steps whose window is still open, and a reveal
+    /// with nothing stored (no commit before the restart) is not a warning.
+    Recovery,
+}
+
+/// When one step of a round runs and until when (unix milliseconds) it can still be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    enabled: bool,
+    at_ms: u64,
+    open_until_ms: u64,
+}
+
+impl Slot {
+    /// Whether the step runs in a chain started at `now_ms`: enabled and, for a recovery chain, not yet closed.
+    fn runs(&self, start: ChainStart, now_ms: u64) -> bool {
+        self.enabled && (start == ChainStart::Tick || now_ms < self.open_until_ms)
+    }
+}
+
 impl RoundRunner {
+    /// The submit1, submit2 and submitSignatures slots of `round`.
+    fn slots(&self, times: &RoundTimes) -> [Slot; 3] {
+        let config = &self.config;
+        [
+            Slot {
+                enabled: config.submit1.enabled,
+                at_ms: times.in_round(config.submit1.start_offset),
+                open_until_ms: times.submit1_window_end().saturating_mul(1000),
+            },
+            Slot {
+                enabled: config.submit2.enabled,
+                at_ms: times.in_next_round(config.submit2.start_offset),
+                open_until_ms: times.reveal_deadline_secs.saturating_mul(1000),
+            },
+            Slot {
+                enabled: config.submit_signatures.enabled,
+                at_ms: times.in_next_round(config.submit_signatures.start_offset),
+                open_until_ms: times.in_next_round(config.submit_signatures.deadline),
+            },
+        ]
+    }
+
     /// The chain of steps of `round`: cancellable until its first step, then run to its end.
-    async fn run_chain(self: Arc<Self>, round: u32, cancel: CancellationToken) {
+    async fn run_chain(self: Arc<Self>, round: u32, start: ChainStart, cancel: CancellationToken) {
         let times = RoundTimes::of(&self.epochs, round);
         let config = &self.config;
-        let steps = [
-            (
-                config.submit1.enabled,
-                times.in_round(config.submit1.start_offset),
-            ),
-            (
-                config.submit2.enabled,
-                times.in_next_round(config.submit2.start_offset),
-            ),
-            (
-                config.submit_signatures.enabled,
-                times.in_next_round(config.submit_signatures.start_offset),
-            ),
-        ];
-        let Some(first) = steps
+        let now = self.clock.now_ms();
+        let [run1, run2, run_sig] = self
+            .slots(&times)
+            .map(|slot| (slot.runs(start, now), slot.at_ms));
+        let Some(first) = [run1, run2, run_sig]
             .iter()
-            .filter(|(enabled, _)| *enabled)
+            .filter(|(runs, _)| *runs)
             .map(|(_, at)| *at)
             .min()
         else {
             return;
         };
+        if start == ChainStart::Recovery {
+            tracing::info!(
+                round,
+                submit1 = run1.0,
+                submit2 = run2.0,
+                submit_signatures = run_sig.0,
+                "start-up: finishing the steps of round {round} whose window is still open"
+            );
+        }
         tokio::select! {
             () = cancel.cancelled() => {
                 tracing::debug!(round, "shutting down: round not started");
@@ -368,7 +421,7 @@ impl RoundRunner {
             }
             () = self.clock.sleep_until_ms(first) => {}
         }
-        let [(run1, at1), (run2, at2), (run_sig, at_sig)] = steps;
+        let [(run1, at1), (run2, at2), (run_sig, at_sig)] = [run1, run2, run_sig];
         let submit1 = async {
             if run1 {
                 self.clock.sleep_until_ms(at1).await;
@@ -378,6 +431,7 @@ impl RoundRunner {
                     &config.submit1,
                     round,
                     times.submit1_window_end(),
+                    start,
                 )
                 .await;
                 round_handled(Step::Submit1, round);
@@ -392,6 +446,7 @@ impl RoundRunner {
                     &config.submit2,
                     round,
                     times.reveal_deadline_secs,
+                    start,
                 )
                 .await;
                 round_handled(Step::Submit2, round);
@@ -424,4 +479,29 @@ impl RoundRunner {
 /// `ftso_node_voting_round_last{step}`: the last round `step` handled.
 fn round_handled(step: Step, round: u32) {
     metrics::gauge!("ftso_node_voting_round_last", "step" => step.label()).set(f64::from(round));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recovery_chain_runs_only_the_steps_still_open() {
+        let slot = Slot {
+            enabled: true,
+            at_ms: 1_000,
+            open_until_ms: 5_000,
+        };
+        for now in [0, 1_000, 4_999] {
+            assert!(slot.runs(ChainStart::Recovery, now), "open at {now}");
+        }
+        assert!(!slot.runs(ChainStart::Recovery, 5_000), "closed");
+        assert!(slot.runs(ChainStart::Tick, 0));
+        let disabled = Slot {
+            enabled: false,
+            ..slot
+        };
+        assert!(!disabled.runs(ChainStart::Tick, 0));
+        assert!(!disabled.runs(ChainStart::Recovery, 0));
+    }
 }
