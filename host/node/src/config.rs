@@ -89,6 +89,17 @@ pub struct NodeSection {
     /// Run the fast-updates client (needs its sortition key, the signing-policy key and submission accounts; see
     /// `[fast_updates]`). Default `false`.
     pub fast_updates: bool,
+    /// How long a shutdown waits for the producers of new work to end (the voting scheduler finishing the rounds it
+    /// started, the fast-updates client, the system client's duties, the finalizer's relay) before the data
+    /// provider, the indexer, the feeds and the admin server are told to stop; producers still running then are
+    /// aborted. Default: one voting round plus the reveal deadline of the network (135 s on Flare, 30 s on the
+    /// devnet), the longest a round started before the shutdown needs to reveal; 30 s without a known network.
+    #[serde(
+        default,
+        with = "humantime_serde",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub shutdown_timeout: Option<std::time::Duration>,
 }
 
 impl Default for NodeSection {
@@ -100,6 +111,7 @@ impl Default for NodeSection {
             feeds: true,
             data_provider: true,
             fast_updates: false,
+            shutdown_timeout: None,
         }
     }
 }

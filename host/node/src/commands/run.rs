@@ -8,7 +8,11 @@ use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use super::devnet::join::DevnetChain;
-use crate::{config::NodeConfig, signal::cancel_on_shutdown_signal, supervisor::Supervisor};
+use crate::{
+    config::NodeConfig,
+    signal::cancel_on_shutdown_signal,
+    supervisor::{Stage, Supervisor},
+};
 
 /// Runs the node: the indexer, the feed value plugins and the data provider (more roles as they land).
 #[derive(Debug, Args)]
@@ -65,8 +69,8 @@ impl RunCommand {
 async fn run(mut config: NodeConfig, devnet: DevnetMode) -> anyhow::Result<()> {
     // One process-wide rustls provider for every HTTPS client (RPC, plugin http and websockets).
     ftso_feeds::install_crypto_provider();
-    let cancel = CancellationToken::new();
-    cancel_on_shutdown_signal(cancel.clone());
+    let shutdown = CancellationToken::new();
+    cancel_on_shutdown_signal(shutdown.clone());
     let data_dir = &config.node.data_dir;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
@@ -83,7 +87,10 @@ async fn run(mut config: NodeConfig, devnet: DevnetMode) -> anyhow::Result<()> {
 
     let metrics = crate::admin::install_recorder()?;
     let mut admin = crate::admin::AdminServer::bind(&config.admin, metrics.clone()).await?;
-    let mut supervisor = Supervisor::default();
+    let mut supervisor = Supervisor::new(shutdown_timeout(
+        &config,
+        devnet.as_ref().map(|local| &local.chain),
+    )?);
     let database_url = config.database_url();
     let storage = ftso_storage::Storage::open(&database_url)
         .await
@@ -106,10 +113,9 @@ async fn run(mut config: NodeConfig, devnet: DevnetMode) -> anyhow::Result<()> {
             check_chain_id(&provider, network, &rpc_url).await?;
         }
         let indexer = config.indexer.clone();
-        let cancel = cancel.clone();
         let storage = storage.clone();
-        supervisor.spawn("indexer", async move {
-            Ok(ftso_indexer::run(indexer, storage, provider, cancel).await?)
+        supervisor.spawn("indexer", Stage::Serve, |stop| async move {
+            Ok(ftso_indexer::run(indexer, storage, provider, stop).await?)
         });
     }
     let mut registry = None;
@@ -119,7 +125,7 @@ async fn run(mut config: NodeConfig, devnet: DevnetMode) -> anyhow::Result<()> {
         if let Some(admin) = &mut admin {
             admin.merge(ftso_feeds::rest::admin_router(host.registry().clone()));
         }
-        supervisor.spawn("feeds", host.serve(cancel.clone()));
+        supervisor.spawn("feeds", Stage::Serve, |stop| host.serve(stop));
     } else if config.node.feeds {
         tracing::warn!("no feed plugins configured: the feed-values REST contract is not served");
     }
@@ -135,7 +141,7 @@ async fn run(mut config: NodeConfig, devnet: DevnetMode) -> anyhow::Result<()> {
     };
     if let (true, Some(chain)) = (config.node.fast_updates, &sending) {
         let client = start_fast_updates(&config, registry.clone(), chain).await?;
-        supervisor.spawn("fast-updates", client.run(cancel.clone()));
+        supervisor.spawn("fast-updates", Stage::Produce, |stop| client.run(stop));
     }
     if let Some(admin) = &mut admin {
         let chain = chain_reader(
@@ -143,8 +149,15 @@ async fn run(mut config: NodeConfig, devnet: DevnetMode) -> anyhow::Result<()> {
             devnet.as_ref().map(|local| &local.chain),
             storage.clone(),
         )?;
-        let status =
-            crate::status::routes(&config, storage.clone(), chain, registry.clone(), metrics);
+        let devnet_chain_id = devnet.as_ref().map(|local| local.chain.chain_id);
+        let status = crate::status::routes(
+            &config,
+            devnet_chain_id,
+            storage.clone(),
+            chain,
+            registry.clone(),
+            metrics,
+        );
         admin.merge(status);
     }
     // The data provider in process, for the voting scheduler's "in-process" sub-protocols.
@@ -153,7 +166,7 @@ async fn run(mut config: NodeConfig, devnet: DevnetMode) -> anyhow::Result<()> {
         let chain = devnet.as_ref().map(|local| &local.chain);
         if let Some(host) = start_data_provider(&config, chain, storage.clone(), registry).await? {
             own_data_provider = Some(host.role());
-            supervisor.spawn("data-provider", host.serve(cancel.clone()));
+            supervisor.spawn("data-provider", Stage::Serve, |stop| host.serve(stop));
         }
     }
     // The voting scheduler hands each message it signs to the finalizer, when both run.
@@ -164,32 +177,52 @@ async fn run(mut config: NodeConfig, devnet: DevnetMode) -> anyhow::Result<()> {
         let devnet = devnet.as_ref().map(|local| &local.chain);
         let hand_off = finalizing.then_some(own_messages);
         let scheduler = start_voting(&config, devnet, chain, own_data_provider, hand_off).await?;
-        supervisor.spawn("voting", scheduler.run(cancel.clone()));
+        supervisor.spawn("voting", Stage::Produce, |stop| scheduler.run(stop));
     } else {
         own_messages_rx = None;
     }
     if let (true, Some(chain)) = (config.system_client.is_configured(), &sending) {
         let devnet = devnet.as_ref().map(|local| &local.chain);
         let client = start_system_client(&config, devnet, chain).await?;
-        supervisor.spawn("system-client", client.run(cancel.clone()));
+        supervisor.spawn("system-client", Stage::Produce, |stop| client.run(stop));
         if config.system_client.finalizer.enabled {
             let finalizer = start_finalizer(&config, chain, storage, own_messages_rx).await?;
-            supervisor.spawn("finalizer", finalizer.run(cancel.clone()));
+            supervisor.spawn("finalizer", Stage::Produce, |stop| finalizer.run(stop));
         }
     }
     if let Some(admin) = admin {
-        supervisor.spawn("admin", admin.serve(cancel.clone()));
+        supervisor.spawn("admin", Stage::Serve, |stop| admin.serve(stop));
         if let Some(chain) = &sending {
-            let balances = crate::admin::poll_account_balances(
-                chain.senders.clone(),
-                config.admin.balance_poll_interval,
-                cancel.clone(),
-            );
-            supervisor.spawn("account-balances", balances);
+            let senders = chain.senders.clone();
+            let interval = config.admin.balance_poll_interval;
+            supervisor.spawn("account-balances", Stage::Serve, |stop| {
+                crate::admin::poll_account_balances(senders, interval, stop)
+            });
         }
     }
-    supervisor.run(cancel).await
+    supervisor.run(shutdown).await
 }
+
+/// How long a shutdown waits for the producers (see [`Stage::Produce`]): `node.shutdown_timeout`, or else one voting
+/// round plus the reveal deadline of the devnet's or `node.network`'s epochs (a round whose commit was sent just
+/// before the shutdown reveals by then), or else [`SHUTDOWN_TIMEOUT_WITHOUT_NETWORK`].
+fn shutdown_timeout(config: &NodeConfig, devnet: Option<&DevnetChain>) -> anyhow::Result<Duration> {
+    if let Some(timeout) = config.node.shutdown_timeout {
+        return Ok(timeout);
+    }
+    let timeout = match data_provider_chain(config, devnet)? {
+        Some((epochs, _)) => Duration::from_secs(
+            epochs
+                .voting_epoch_duration_seconds
+                .saturating_add(epochs.reveal_deadline_seconds),
+        ),
+        None => SHUTDOWN_TIMEOUT_WITHOUT_NETWORK,
+    };
+    Ok(timeout)
+}
+
+/// The producers' shutdown timeout when no network is known (no voting rounds to finish).
+const SHUTDOWN_TIMEOUT_WITHOUT_NETWORK: Duration = Duration::from_secs(30);
 
 /// The feeds config for `run`: the plugin admin routes are served by the node's admin server (`admin.listen`), so
 /// the feeds host binds no admin listener of its own; a `feeds.admin_listen` other than the default is ignored with
@@ -560,4 +593,29 @@ async fn start_system_client(
     .context("system client start-up")?;
     ftso_system_client::SystemClient::new(&config.system_client, &chain.senders, contracts)
         .context("system client start-up")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shutdown_waits_one_round_and_the_reveal_deadline_unless_configured() {
+        let flare = NodeConfig::from_toml_str("[node]\nnetwork = \"flare\"\n").unwrap();
+        assert_eq!(
+            shutdown_timeout(&flare, None).unwrap(),
+            Duration::from_secs(90 + 45)
+        );
+        let configured =
+            NodeConfig::from_toml_str("[node]\nnetwork = \"flare\"\nshutdown_timeout = \"10s\"\n")
+                .unwrap();
+        assert_eq!(
+            shutdown_timeout(&configured, None).unwrap(),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            shutdown_timeout(&NodeConfig::default(), None).unwrap(),
+            SHUTDOWN_TIMEOUT_WITHOUT_NETWORK
+        );
+    }
 }
