@@ -33,8 +33,11 @@ pub struct Status {
 pub struct NodeInfo {
     /// The crate version.
     pub version: &'static str,
-    /// `node.network`, if set.
+    /// The network served: `node.network`, or `local` for the node's devnet (`run --devnet`, `--join-devnet`);
+    /// `null` when unknown.
     pub network: Option<String>,
+    /// The chain id of that network (the devnet's own, or the public network's); `null` when unknown.
+    pub chain_id: Option<u64>,
     /// Unix seconds when the snapshot was taken.
     pub now: u64,
 }

@@ -79,8 +79,10 @@ pub struct ChainParts {
 /// What the node has, each part optional: a role that is off leaves its part out.
 #[derive(Debug, Clone, Default)]
 pub struct StatusParts {
-    /// `node.network`.
+    /// The network served: `node.network`, or `local` on the node's devnet.
     pub network: Option<String>,
+    /// The chain id of `network`, when known.
+    pub chain_id: Option<u64>,
     /// The entity's addresses (see [`crate::entity::entity_addresses`]).
     pub entity: EntityAddresses,
     /// The indexer database with the network's epoch settings and contracts.
@@ -108,6 +110,7 @@ pub struct StatusSource {
 #[derive(Debug)]
 struct Inner {
     network: Option<String>,
+    chain_id: Option<u64>,
     entity: EntityAddresses,
     storage: Option<Storage>,
     chain: Option<(Rounds, Vec<Address>)>,
@@ -133,6 +136,7 @@ impl StatusSource {
         Self {
             inner: Arc::new(Inner {
                 network: parts.network,
+                chain_id: parts.chain_id,
                 entity: parts.entity,
                 storage,
                 chain,
@@ -200,6 +204,7 @@ impl StatusSource {
             node: NodeInfo {
                 version: env!("CARGO_PKG_VERSION"),
                 network: inner.network.clone(),
+                chain_id: inner.chain_id,
                 now,
             },
             entity: inner.entity.clone(),

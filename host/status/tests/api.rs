@@ -151,6 +151,7 @@ async fn follows_a_devnet_round(backend: TestBackend) {
     ));
     let source = StatusSource::new(StatusParts {
         network: Some("local".into()),
+        chain_id: Some(devnet.chain_id()),
         entity: EntityAddresses {
             identity: Some(us.identity_address()),
             submit: Some(us.submit_address()),
@@ -200,6 +201,7 @@ async fn follows_a_devnet_round(backend: TestBackend) {
     .await;
     let before = get_status(&base).await;
     assert_eq!(before["node"]["network"], "local");
+    assert_eq!(before["node"]["chain_id"], devnet.chain_id());
     assert_eq!(before["epoch"]["voting_round"], round);
     assert_eq!(before["epoch"]["reward_epoch"], 1);
     let identity = serde_json::to_value(us.identity_address()).expect("address");
