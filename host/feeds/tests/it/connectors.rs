@@ -70,7 +70,9 @@ fn feed_table(exchanges: &[&LoopbackExchange]) -> Vec<FeedSources> {
     feeds
 }
 
-async fn host_for(exchanges: &[&LoopbackExchange], dir: &std::path::Path) -> TestHost {
+/// The host config for `exchanges`: one connector entry each, their fixture feeds, and made-up
+/// USDT/USD and USDC/USD feeds where no fixture has them.
+fn host_config(exchanges: &[&LoopbackExchange], dir: &std::path::Path) -> FeedsConfig {
     let mut config: FeedsConfig = base_config(dir);
     config.tick_interval = Duration::from_millis(100);
     config.call_timeout = Duration::from_secs(2);
@@ -90,7 +92,11 @@ async fn host_for(exchanges: &[&LoopbackExchange], dir: &std::path::Path) -> Tes
             });
         }
     }
-    start(config).await
+    config
+}
+
+async fn host_for(exchanges: &[&LoopbackExchange], dir: &std::path::Path) -> TestHost {
+    start(host_config(exchanges, dir)).await
 }
 
 /// Waits until the store holds every trade the fixture expects, then checks each.
@@ -256,71 +262,155 @@ async fn kucoin_token_handshake_before_every_connect() {
     );
 }
 
-/// The startup REST fallback (value-provider.md §3.8): a market with no trade yet gets the
-/// ticker's last price, without volume; here the exchange sends no trade at all.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn binance_ticker_fallback_prices_a_market_before_its_first_trade() {
-    let mut fixture = ftso_testkit::Fixture::load("binance").unwrap();
+/// One connector's startup ticker (value-provider.md §3.8) on its loopback server: the request
+/// the fixture answers for its `symbol` and the last price the connector must read from it.
+struct TickerCase {
+    exchange: &'static str,
+    symbol: &'static str,
+    path: &'static str,
+    query_contains: Option<&'static str>,
+    body: &'static str,
+    price: f64,
+    /// The ticker's time; `None` when it has none and the plugin stamps it on arrival.
+    timestamp_ms: Option<u64>,
+}
+
+/// Written from each exchange's documented ticker response.
+const TICKER_CASES: &[TickerCase] = &[
+    TickerCase {
+        exchange: "binance",
+        symbol: "BTC/USDT",
+        path: "/api/v3/ticker/24hr",
+        query_contains: Some("symbol=BTCUSDT"),
+        body: r#"{"symbol":"BTCUSDT","lastPrice":"37005.50000000","closeTime":1700000000555}"#,
+        price: 37005.5,
+        timestamp_ms: Some(1_700_000_000_555),
+    },
+    TickerCase {
+        exchange: "coinbase",
+        symbol: "BTC/USD",
+        path: "/api/v3/brokerage/market/products/BTC-USD/ticker",
+        query_contains: Some("limit=1"),
+        body: r#"{"trades":[{"trade_id":"592348216","product_id":"BTC-USD","price":"37005.5","size":"0.0012","time":"2023-11-14T22:13:20.555Z","side":"BUY","bid":"","ask":""}],"best_bid":"37005.49","best_ask":"37005.51"}"#,
+        price: 37005.5,
+        timestamp_ms: Some(1_700_000_000_555),
+    },
+    TickerCase {
+        exchange: "kraken",
+        symbol: "FLR/USD",
+        path: "/0/public/Ticker",
+        query_contains: Some("pair=FLRUSD"),
+        body: r#"{"error":[],"result":{"FLRUSD":{"a":["0.023020","1000","1000.000"],"b":["0.023010","500","500.000"],"c":["0.023015","1200.0"],"v":["812345.1","1520473.2"],"o":"0.022900"}}}"#,
+        price: 0.023015,
+        timestamp_ms: None,
+    },
+    TickerCase {
+        exchange: "bitfinex",
+        symbol: "USDT/USD",
+        path: "/v2/ticker/tUSTUSD",
+        query_contains: None,
+        body: "[1.0001,51234.1,1.0003,48211.7,0.0001,0.0001,1.0002,1520473.2,1.0011,0.9994]",
+        price: 1.0002,
+        timestamp_ms: None,
+    },
+    TickerCase {
+        exchange: "gate",
+        symbol: "FLR/USDT",
+        path: "/api/v4/spot/tickers",
+        query_contains: Some("currency_pair=FLR_USDT"),
+        body: r#"[{"currency_pair":"FLR_USDT","last":"0.02301","lowest_ask":"0.02302","highest_bid":"0.023","change_percentage":"1.2","base_volume":"8000000","quote_volume":"184000","high_24h":"0.0235","low_24h":"0.0226"}]"#,
+        price: 0.02301,
+        timestamp_ms: None,
+    },
+];
+
+/// The startup REST fallback of `exchange`'s connector: the loopback exchange sends no trade
+/// at all and answers the ticker of one market; that market gets the ticker's last price,
+/// without volume, and every market's ticker is asked for exactly once (the others get 404).
+async fn check_ticker_fallback(exchange: &str) {
+    let case = TICKER_CASES
+        .iter()
+        .find(|c| c.exchange == exchange)
+        .unwrap();
+    let mut fixture = ftso_testkit::Fixture::load(exchange).unwrap();
     fixture.frames.clear();
     fixture.http = vec![ftso_testkit::exchange::HttpRule {
         method: "GET".into(),
-        path: "/api/v3/ticker/24hr".into(),
-        query_contains: Some("symbol=BTCUSDT".into()),
-        body: r#"{"symbol":"BTCUSDT","lastPrice":"37005.50000000","closeTime":1700000000555}"#
-            .into(),
+        path: case.path.into(),
+        query_contains: case.query_contains.map(Into::into),
+        body: case.body.into(),
     }];
-    let exchange = LoopbackExchange::serve(fixture).await.unwrap();
+    let markets = fixture.symbols.len();
+    let loopback = LoopbackExchange::serve(fixture).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut config: FeedsConfig = base_config(dir.path());
-    config.tick_interval = Duration::from_millis(100);
-    config.call_timeout = Duration::from_secs(2);
-    let mut entry = connector_entry(&exchange);
-    entry.settings.insert(
+    let mut config = host_config(&[&loopback], dir.path());
+    config.plugins[0].settings.insert(
         "rest_url".into(),
-        format!("http://{}", exchange.host()).into(),
+        format!("http://{}", loopback.host()).into(),
     );
-    config.plugins = vec![entry];
-    config.prices.feed = feed_table(&[&exchange]);
-    config.prices.feed.push(FeedSources {
-        category: 1,
-        name: "USDT/USD".into(),
-        sources: vec![SourceId::new("none", "USDT/USD")],
-        max_age: None,
-        max_deviation: None,
-        volume_weighted: false,
-    });
+    let started_ms = now_ms();
     let host = start(config).await;
     let store = host.registry.prices().store();
-    let btc = SourceId::new("binance", "BTC/USDT");
+    let source = SourceId::new(exchange, case.symbol);
     let deadline = tokio::time::Instant::now() + PATIENCE;
-    while store.last(&btc).is_none() {
+    while store.last(&source).is_none() {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "no ticker price; logs {:?}, requests {:?}",
-            host.registry.recent_logs("binance"),
-            exchange.http_requests()
+            "{exchange}: no ticker price; logs {:?}, requests {:?}",
+            host.registry.recent_logs(exchange),
+            loopback.http_requests()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let last = store.last(&btc).unwrap();
+    let last = store.last(&source).unwrap();
+    assert_eq!((last.price, last.quantity), (case.price, 0.0), "{exchange}");
+    match case.timestamp_ms {
+        Some(timestamp_ms) => assert_eq!(last.timestamp_ms, timestamp_ms, "{exchange}"),
+        None => assert!(
+            (started_ms..=now_ms()).contains(&last.timestamp_ms),
+            "{exchange}: a ticker without time is stamped on arrival, got {}",
+            last.timestamp_ms
+        ),
+    }
     assert_eq!(
-        (last.price, last.quantity, last.timestamp_ms),
-        (37005.5, 0.0, 1_700_000_000_555)
-    );
-    assert_eq!(
-        store.volume(&btc, 60, 1_700_000_010_000),
+        store.volume(&source, 60, last.timestamp_ms + 10_000),
         Ok(None),
-        "no volume"
+        "{exchange}: no volume"
     );
-    // Once per market: ETH/USDT (404 here) is tried once too, and neither again.
     assert!(
-        exchange
-            .wait_until(PATIENCE, |e| e.http_requests().len() >= 2)
-            .await
+        loopback
+            .wait_until(PATIENCE, |e| e.http_requests().len() >= markets)
+            .await,
+        "{exchange}: not every market's ticker asked for: {:?}",
+        loopback.http_requests()
     );
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let requests = exchange.http_requests();
-    assert_eq!(requests.len(), 2, "{requests:?}");
+    let requests = loopback.http_requests();
+    assert_eq!(
+        requests.len(),
+        markets,
+        "{exchange}: once per market: {requests:?}"
+    );
+}
+
+fn now_ms() -> u64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    u64::try_from(since_epoch.as_millis()).unwrap()
+}
+
+mod ticker_fallback {
+    macro_rules! ticker_fallback_tests {
+        ($($name:ident),* $(,)?) => {$(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::check_ticker_fallback(stringify!($name)).await;
+            }
+        )*};
+    }
+
+    ticker_fallback_tests!(binance, coinbase, kraken, bitfinex, gate);
 }
 
 /// bitrue: REST polling of the recent trades, the newest one in the store, polls repeated.
