@@ -5,6 +5,11 @@
 //! second `GET <url>/api/v1/trades?symbol=XDCUSDT` returns the recent trades as
 //! `[{"id","price","qty","time","isBuyerMaker"}]`, prices and quantities as strings, `time`
 //! in ms.
+//!
+//! No startup ticker fallback (value-provider.md §3.8) is needed: the first poll, at the first
+//! tick, returns each market's most recent trades however old they are, so every market has a
+//! price from the start, as a websocket connector gets from its ticker. The REST host is ccxt's
+//! (`https://www.bitrue.com/api` + `v1/trades`, ccxt 4.5.90).
 
 use ftso_plugin_sdk::connector::{Poller, PollingPlugin, WireTrade};
 use ftso_plugin_sdk::{de, export_plugin};
