@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's chromium package when no headless browser is found, idempotently: the status page test
-# (host/node/tests/status_page.rs) drives it over the Chrome DevTools Protocol. A browser named by FTSO_CHROMIUM,
+# (host/node/tests/devnet/status_page.rs) drives it over the Chrome DevTools Protocol. A browser named by FTSO_CHROMIUM,
 # or `chromium` already on PATH, is kept. Exports FTSO_CHROMIUM in tools/env.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

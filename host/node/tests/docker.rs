@@ -25,9 +25,10 @@ fn the_dockerfile_builds_with_the_tested_commands() {
     assert!(dockerfile.contains("cargo build --release --locked -p ftso-node"));
     assert!(
         dockerfile.contains("FTSO_NODE_BIN=target/release/ftso-node bash scripts/build-plugins.sh"),
-        "the plugins are built and signed by the script tests/examples.rs runs"
+        "the plugins are built and signed by the script the binary tests run"
     );
-    assert!(read("host/node/tests/examples.rs").contains("scripts/build-plugins.sh"));
+    assert!(read("host/node/tests/support/plugins.rs").contains("scripts/build-plugins.sh"));
+    assert!(read("host/node/tests/examples.rs").contains("plugins::build()"));
     let rust_version = read("Cargo.toml")
         .lines()
         .find_map(|l| l.strip_prefix("rust-version = "))

@@ -7,12 +7,15 @@
     reason = "tests fail loudly"
 )]
 
+mod support;
+
 use std::{
     io::Write as _,
     process::{Command, Output, Stdio},
 };
 
-const NODE: &str = env!("CARGO_BIN_EXE_ftso-node");
+use support::NODE;
+
 const TEST_MNEMONIC: &str = "test test test test test test test test test test test junk";
 
 fn keys(args: &[&str], stdin: &str) -> Output {

@@ -13,7 +13,8 @@
 mod support;
 
 use ftso_chain::IEntityManager;
-use support::{Fixture, text};
+use support::entity::Fixture;
+use support::text;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_entity_becomes_a_registered_voter() {

@@ -13,7 +13,8 @@
 mod support;
 
 use serde_json::Value;
-use support::{Fixture, text};
+use support::entity::Fixture;
+use support::text;
 
 fn blocking(report: &Value) -> Vec<String> {
     report["problems"]
@@ -107,7 +108,7 @@ async fn status_reports_missing_registration_then_a_voter() {
     );
 
     // A network whose chain id is not the RPC's: a clear error, non-zero exit.
-    let output = support::node(&[
+    let output = support::entity::node(&[
         "status",
         "--json",
         "--network",

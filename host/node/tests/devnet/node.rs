@@ -12,17 +12,7 @@
 //! build, devnet deployment and one 100 s reward epoch on a slow, loaded machine); it stops as soon as it is done,
 //! after about 2.5 min on a loaded 2-core machine.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
-
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use alloy::primitives::{Address, B256, U256};
@@ -31,126 +21,14 @@ use alloy::rpc::types::Filter;
 use alloy::sol_types::SolEvent;
 use ftso_chain::{IFastUpdater, IVoterRegistry};
 
-const NODE: &str = env!("CARGO_BIN_EXE_ftso-node");
+use crate::support::process::Process;
+use crate::support::{self, log_field as field, plugins};
+
 /// The supervisor's line when the node runs the voting scheduler.
 const VOTING_STARTED: &str = "starting role=\"voting\"";
 
 fn timeout() -> Duration {
-    let secs = std::env::var("FTSO_NODE_DEVNET_TEST_TIMEOUT_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(900);
-    Duration::from_secs(secs)
-}
-
-fn root() -> PathBuf {
-    ftso_testkit::workspace_root()
-}
-
-/// The fixed and random plugins config/local.toml loads, built and signed by the script a user runs.
-fn build_plugins() {
-    let status = Command::new("bash")
-        .arg(root().join("scripts/build-plugins.sh"))
-        .args(["ftso-plugin-fixed", "ftso-plugin-random"])
-        .env("FTSO_NODE_BIN", NODE)
-        .status()
-        .expect("run scripts/build-plugins.sh");
-    assert!(status.success(), "scripts/build-plugins.sh failed");
-}
-
-/// The node process and every line it wrote (stderr and stdout); killed if the test fails.
-struct Node {
-    child: Child,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Node {
-    fn start(data_dir: &Path) -> Self {
-        let mut child = Command::new(NODE)
-            .args(["run", "--devnet", "--config"])
-            .arg(root().join("config/local.toml"))
-            .current_dir(data_dir)
-            .env("FTSO_NODE_DATA_DIR", data_dir)
-            .env("FTSO_NODE__FEEDS__LISTEN", "127.0.0.1:0")
-            .env("FTSO_NODE__DATA_PROVIDER__LISTEN", "127.0.0.1:0")
-            .env("FTSO_NODE__ADMIN__LISTEN", "127.0.0.1:0")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start ftso-node");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
-            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().expect("stderr")),
-        ] {
-            let log = Arc::clone(&log);
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    eprintln!("  | {line}");
-                    log.lock().unwrap().push(line);
-                }
-            });
-        }
-        Self { child, log }
-    }
-
-    fn log_has(&self, needle: &str) -> bool {
-        self.log.lock().unwrap().iter().any(|l| l.contains(needle))
-    }
-
-    /// The first line containing `needle`, waiting up to `deadline`.
-    async fn wait_for(&mut self, needle: &str, deadline: Instant) -> String {
-        loop {
-            if let Some(line) = self.log.lock().unwrap().iter().find(|l| l.contains(needle)) {
-                return line.clone();
-            }
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("ftso-node exited ({status}) before logging {needle:?}");
-            }
-            assert!(Instant::now() < deadline, "no log line with {needle:?}");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    /// SIGTERM, then the exit status.
-    async fn terminate(&mut self, deadline: Instant) -> std::process::ExitStatus {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "ftso-node did not stop on SIGTERM"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The value of `key=` in a log line (up to the next space; a `[…]` list whole), quotes removed.
-fn field(line: &str, key: &str) -> String {
-    let (_, rest) = line
-        .split_once(&format!(" {key}="))
-        .unwrap_or_else(|| panic!("no {key}= in {line:?}"));
-    let value = if rest.starts_with('[') {
-        &rest[..=rest.find(']').expect("closing ]")]
-    } else {
-        rest.split_whitespace().next().unwrap_or_default()
-    };
-    value.trim_matches('"').to_owned()
+    support::timeout("FTSO_NODE_DEVNET_TEST_TIMEOUT_SECS", 900)
 }
 
 fn address(text: &str) -> Address {
@@ -265,13 +143,19 @@ async fn contracts(provider: &DynProvider) -> (Address, Address) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_node_is_a_devnet_entity_its_fast_updates_are_accepted_and_it_registers() {
-    build_plugins();
+    plugins::build();
     let dir = tempfile::tempdir().unwrap();
     let deadline = Instant::now() + timeout();
-    let mut node = Node::start(dir.path());
+    let config = support::workspace_file("config/local.toml");
+    let mut node = Process::node(&["run", "--devnet", "--config", &config], dir.path());
 
-    let entity_line = node.wait_for("the node is devnet entity 0", deadline).await;
-    let rpc_url = field(&node.wait_for("devnet running", deadline).await, "rpc_url");
+    let entity_line = node
+        .wait_for_async("the node is devnet entity 0", deadline)
+        .await;
+    let rpc_url = field(
+        &node.wait_for_async("devnet running", deadline).await,
+        "rpc_url",
+    );
     let ours = Ours {
         identity: address(&field(&entity_line, "identity")),
         signing_policy: address(&field(&entity_line, "signing_policy")),
@@ -313,40 +197,39 @@ async fn the_node_is_a_devnet_entity_its_fast_updates_are_accepted_and_it_regist
     // submit key and a submitSignatures from its key (on separate keys from the fast updates).
     while !(seen.fast_updates > 0
         && seen.registered
-        && (!node.log_has(VOTING_STARTED)
-            || (seen.votes.0 >= before.0 + 2 && seen.votes.1 > before.1))
-        && node.log_has("successful update for block")
-        && node.log_has("RegisterVoter success")
-        && node.log_has("SignNewSigningPolicy success"))
+        && (!node.has(VOTING_STARTED) || (seen.votes.0 >= before.0 + 2 && seen.votes.1 > before.1))
+        && node.has("successful update for block")
+        && node.has("RegisterVoter success")
+        && node.has("SignNewSigningPolicy success"))
     {
-        if let Some(status) = node.child.try_wait().unwrap() {
-            panic!("ftso-node exited ({status}) while running");
-        }
+        node.assert_running("the node's fast updates, registration and votes");
         assert!(
             Instant::now() < deadline,
             "timed out: {seen:?}, fast update logged {}, registration logged {}, policy signing logged {}",
-            node.log_has("successful update for block"),
-            node.log_has("RegisterVoter success"),
-            node.log_has("SignNewSigningPolicy success"),
+            node.has("successful update for block"),
+            node.has("RegisterVoter success"),
+            node.has("SignNewSigningPolicy success"),
         );
         tokio::time::sleep(Duration::from_secs(2)).await;
         seen = look(&provider, &contracts, &ours).await;
     }
     eprintln!(
         "seen on chain: {seen:?}, voting scheduler running: {}",
-        node.log_has(VOTING_STARTED)
+        node.has(VOTING_STARTED)
     );
 
-    let status = node
-        .terminate(Instant::now() + Duration::from_secs(120))
-        .await;
+    let status = node.terminate(Instant::now() + Duration::from_secs(120));
     assert!(status.success(), "ftso-node exit status {status}");
     assert!(
         !keys_dir.exists(),
         "the devnet key files are removed on stop"
     );
 
-    let log = node.log.lock().unwrap().join("\n");
+    let lines = node.lines();
+    if node.has(VOTING_STARTED) {
+        assert_voting_finished_before_its_servers_stopped(&lines);
+    }
+    let log = lines.join("\n");
     for secret in &secrets {
         assert!(!log.to_lowercase().contains(secret), "a key is in the log");
     }
@@ -362,6 +245,26 @@ async fn the_node_is_a_devnet_entity_its_fast_updates_are_accepted_and_it_regist
     assert!(
         unavailable <= 2,
         "round results unavailable is logged once per spell, not per round ({unavailable} lines)"
+    );
+}
+
+/// The shutdown order in the log: the voting scheduler finished the rounds it had started and its role ended
+/// before the data provider and the indexer it used were told to stop.
+fn assert_voting_finished_before_its_servers_stopped(lines: &[String]) {
+    let position = |needle: &str| {
+        lines
+            .iter()
+            .position(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("no log line with {needle:?}"))
+    };
+    let finished = position("voting scheduler stopped");
+    let ended = position("stopped role=\"voting\"");
+    let serve = position("stopping roles stage=\"serve\"");
+    let data_provider = position("stopped role=\"data-provider\"");
+    assert!(
+        finished < ended && ended < serve && serve < data_provider,
+        "shutdown order: voting scheduler stopped at line {finished}, its role ended at {ended}, the serve stage \
+         told to stop at {serve}, the data provider stopped at {data_provider}"
     );
 }
 

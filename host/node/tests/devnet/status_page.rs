@@ -9,44 +9,20 @@
 //! for the node and for the round to advance: `FTSO_STATUS_PAGE_TIMEOUT_SECS` (default 600: devnet deployment on a
 //! slow, loaded machine, then a 20 s devnet round).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
-
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-const NODE: &str = env!("CARGO_BIN_EXE_ftso-node");
+use crate::support::process::Process;
+use crate::support::{self, http, log_field as field, plugins};
 
 fn timeout() -> Duration {
-    let secs = std::env::var("FTSO_STATUS_PAGE_TIMEOUT_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(600);
-    Duration::from_secs(secs)
-}
-
-/// Builds and signs the plugins `config/local.toml` runs, with the script a user runs (the binary under test signs).
-fn build_plugins() {
-    let status = Command::new("bash")
-        .arg(ftso_testkit::workspace_root().join("scripts/build-plugins.sh"))
-        .args(["ftso-plugin-fixed", "ftso-plugin-random"])
-        .env("FTSO_NODE_BIN", NODE)
-        .status()
-        .expect("run scripts/build-plugins.sh");
-    assert!(status.success(), "scripts/build-plugins.sh failed");
+    support::timeout("FTSO_STATUS_PAGE_TIMEOUT_SECS", 600)
 }
 
 /// The browser to drive, if there is one.
@@ -59,75 +35,6 @@ fn chromium() -> Option<PathBuf> {
             .map(|dir| dir.join("chromium"))
             .find(|candidate| candidate.is_file())
     })
-}
-
-/// A child process whose output lines arrive on a channel (and are echoed); killed when dropped.
-struct Process {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Process {
-    /// Starts `command`; its output is echoed with `label` unless `quiet` (a browser's noise).
-    fn spawn(command: &mut Command, label: &'static str, quiet: bool) -> Self {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {label}: {e}"));
-        let (send, lines) = mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().expect("stderr")),
-        ] {
-            let send = send.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    if !quiet {
-                        eprintln!("  {label} | {line}");
-                    }
-                    if send.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        Self { child, lines }
-    }
-
-    /// The first output line containing `needle`.
-    fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + timeout();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => {}
-                Err(_) => panic!("no output line with {needle:?} before the timeout or the exit"),
-            }
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `GET path` over plain HTTP/1.0: the status code and the body, or `None` when the server is not there yet.
-fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    let code = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some((code, body.to_owned()))
 }
 
 /// One Chrome DevTools Protocol connection to the browser, with a session attached to one page.
@@ -268,35 +175,29 @@ async fn the_status_page_shows_a_live_devnet_node_in_chromium() {
         );
         return;
     };
-    build_plugins();
-    let config = ftso_testkit::workspace_root().join("config/local.toml");
+    plugins::build();
+    let config = support::workspace_file("config/local.toml");
     let dir = tempfile::tempdir().expect("temp dir");
-    let node = Process::spawn(
-        Command::new(NODE)
-            .args(["run", "--devnet", "--config"])
-            .arg(&config)
-            .current_dir(dir.path())
-            .env("FTSO_NODE_DATA_DIR", dir.path())
-            .env("FTSO_NODE__ADMIN__LISTEN", "127.0.0.1:0")
-            .env("FTSO_NODE__DATA_PROVIDER__LISTEN", "127.0.0.1:0")
-            .env("FTSO_NODE__FEEDS__LISTEN", "127.0.0.1:0")
-            .env("FTSO_NODE__FEEDS__ADMIN_LISTEN", "127.0.0.1:0")
-            .env("RUST_LOG", "info"),
-        "node",
-        false,
-    );
-    let line = node.wait_for("admin API listening");
-    let (_, rest) = line.split_once("addr=").expect("addr field");
-    let admin = rest.split_whitespace().next().expect("addr").to_owned();
-    // The JSON is served once the node is up.
+    let mut node = Process::node(&["run", "--devnet", "--config", &config], dir.path());
     let deadline = Instant::now() + timeout();
-    while !matches!(http_get(&admin, "/api/status"), Some((200, _))) {
+    let chain_id = field(&node.wait_for("devnet running", deadline), "chain_id");
+    let admin = field(
+        &node.wait_for("admin API listening (/metrics)", deadline),
+        "addr",
+    );
+    // The JSON is served once the node is up; on the devnet it names the devnet's network and chain.
+    let status = loop {
+        if let Some(body) = http::get_ok(&admin, "/api/status") {
+            break serde_json::from_str::<Value>(&body).expect("status JSON");
+        }
         assert!(Instant::now() < deadline, "no /api/status at {admin}");
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    };
+    assert_eq!(status["node"]["network"], "local", "{status}");
+    assert_eq!(status["node"]["chain_id"].to_string(), chain_id, "{status}");
 
     let profile = dir.path().join("chromium-profile");
-    let chrome = Process::spawn(
+    let mut chrome = Process::spawn(
         Command::new(&browser).args([
             "--headless=new",
             "--no-sandbox",
@@ -311,7 +212,7 @@ async fn the_status_page_shows_a_live_devnet_node_in_chromium() {
         "chromium",
         true,
     );
-    let line = chrome.wait_for("DevTools listening on ");
+    let line = chrome.wait_for("DevTools listening on ", Instant::now() + timeout());
     let url = line
         .split_once("DevTools listening on ")
         .map(|(_, url)| url.trim().to_owned())
@@ -366,6 +267,15 @@ async fn the_status_page_shows_a_live_devnet_node_in_chromium() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
     eprintln!("the page advanced to voting round {round}, indexed block {block}");
+    // The devnet's network and chain id, not "not set".
+    let network = tools
+        .eval("document.getElementById('network').textContent")
+        .await;
+    assert_eq!(
+        network.as_str(),
+        Some(format!("local (chain {chain_id})").as_str()),
+        "network"
+    );
     // The node is the devnet's entity and runs the fixed and random plugins: the page names them.
     let entity = tools
         .eval("document.getElementById('entity').textContent")

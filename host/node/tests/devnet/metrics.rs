@@ -8,29 +8,13 @@
 //! up; the plugins answered. Every log line is then parsed as JSON. How long to wait for each of these:
 //! `FTSO_TEST_START_TIMEOUT_SECS` (default 600).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
+use std::time::{Duration, Instant};
 
-use std::{
-    io::{BufRead as _, BufReader, Read as _, Write as _},
-    net::TcpStream,
-    process::{Child, Command, Stdio},
-    sync::{Arc, Mutex, Once},
-    time::{Duration, Instant},
-};
-
-const NODE: &str = env!("CARGO_BIN_EXE_ftso-node");
+use crate::support::process::Process;
+use crate::support::{self, http, plugins};
 
 fn timeout() -> Duration {
-    let secs = std::env::var("FTSO_TEST_START_TIMEOUT_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(600);
-    Duration::from_secs(secs)
+    support::timeout("FTSO_TEST_START_TIMEOUT_SECS", 600)
 }
 
 /// How many voting rounds the data provider must have computed before the round counters are checked.
@@ -41,100 +25,17 @@ fn rounds() -> u64 {
         .unwrap_or(2)
 }
 
-/// Builds and signs the example plugins once, with the script a user runs.
-fn build_plugins() {
-    static BUILD: Once = Once::new();
-    BUILD.call_once(|| {
-        let status = Command::new("bash")
-            .arg(ftso_testkit::workspace_root().join("scripts/build-plugins.sh"))
-            .args(["ftso-plugin-fixed", "ftso-plugin-random"])
-            .env("FTSO_NODE_BIN", NODE)
-            .status()
-            .expect("run scripts/build-plugins.sh");
-        assert!(status.success(), "scripts/build-plugins.sh failed");
-    });
-}
-
-/// The running node: its stderr lines are all kept; killed when dropped.
-struct Node {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Node {
-    fn start(data_dir: &std::path::Path) -> Self {
-        let config = ftso_testkit::workspace_root().join("config/local.toml");
-        let mut child = Command::new(NODE)
-            .args(["--log-format", "json", "run", "--devnet", "--config"])
-            .arg(config)
-            .current_dir(data_dir)
-            .env("FTSO_NODE__FEEDS__LISTEN", "127.0.0.1:0")
-            .env("FTSO_NODE__ADMIN__LISTEN", "127.0.0.1:0")
-            .env("FTSO_NODE__DATA_PROVIDER__LISTEN", "127.0.0.1:0")
-            .env("FTSO_NODE_DATA_DIR", data_dir)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start ftso-node");
-        let stderr = child.stderr.take().expect("stderr");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let kept = Arc::clone(&lines);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("  | {line}");
-                kept.lock().unwrap().push(line);
-            }
-        });
-        Self { child, lines }
-    }
-
-    /// The `fields` of the first JSON log line whose message is `message`, waiting for it.
-    fn wait_for(&mut self, message: &str) -> serde_json::Value {
-        let deadline = Instant::now() + timeout();
-        loop {
-            let found = self.lines.lock().unwrap().iter().find_map(|line| {
-                let event = serde_json::from_str::<serde_json::Value>(line).ok()?;
-                (event["fields"]["message"] == message).then(|| event["fields"].clone())
-            });
-            if let Some(fields) = found {
-                return fields;
-            }
-            let exited = self.child.try_wait().unwrap();
-            assert!(
-                exited.is_none() && Instant::now() < deadline,
-                "no log line {message:?} before the timeout or the exit ({exited:?})"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The `fields` of the first JSON log line whose message is `message`, waiting for it.
+fn wait_for_message(node: &mut Process, message: &str) -> serde_json::Value {
+    node.wait_until(message, Instant::now() + timeout(), |line| {
+        let event = serde_json::from_str::<serde_json::Value>(line).ok()?;
+        (event["fields"]["message"] == message).then(|| event["fields"].clone())
+    })
 }
 
 /// `GET /metrics`; `None` when the server does not answer.
 fn scrape(admin: &str) -> Option<String> {
-    get(admin, "/metrics")
-}
-
-/// `GET path` over plain HTTP/1.0: the body of a 200 answer; `None` otherwise.
-fn get(admin: &str, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(admin).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {admin}\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    head.starts_with("HTTP/1.0 200")
-        .then(|| body.to_owned())
-        .or_else(|| head.starts_with("HTTP/1.1 200").then(|| body.to_owned()))
+    http::get_ok(admin, "/metrics")
 }
 
 /// The value of the sample `name` whose labels include every `labels` pair; `None` when there is none.
@@ -160,17 +61,9 @@ fn rpc(url: &str, method: &str, params: serde_json::Value) -> serde_json::Value 
     let authority = url.trim_start_matches("http://").trim_end_matches('/');
     let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
         .to_string();
-    let mut stream = TcpStream::connect(authority).expect("connect to the devnet");
-    write!(
-        stream,
-        "POST / HTTP/1.0\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP answer");
-    let answer: serde_json::Value = serde_json::from_str(body).expect("JSON-RPC answer");
+    let (code, body) = http::post_json(authority, "/", &body).expect("an answer from the devnet");
+    assert_eq!(code, 200, "{method}: {body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).expect("JSON-RPC answer");
     answer["result"].clone()
 }
 
@@ -197,16 +90,29 @@ fn eventually(admin: &str, what: &str, mut check: impl FnMut(&str) -> bool) -> S
 
 #[test]
 fn metrics_of_a_devnet_node_match_the_chain_and_logs_are_json_lines() {
-    build_plugins();
+    plugins::build();
     let dir = tempfile::tempdir().unwrap();
-    let mut node = Node::start(dir.path());
-    let devnet = node.wait_for("devnet running");
+    let config = support::workspace_file("config/local.toml");
+    let mut node = Process::node(
+        &[
+            "--log-format",
+            "json",
+            "run",
+            "--devnet",
+            "--config",
+            &config,
+        ],
+        dir.path(),
+    );
+    let devnet = wait_for_message(&mut node, "devnet running");
     let rpc_url = devnet["rpc_url"].as_str().expect("rpc_url").to_owned();
-    let admin = node.wait_for("admin API listening (/metrics)")["addr"]
+    let admin = wait_for_message(&mut node, "admin API listening (/metrics)")["addr"]
         .as_str()
         .expect("admin addr")
         .to_owned();
-    let from = node.wait_for("indexing")["from"].as_u64().expect("from");
+    let from = wait_for_message(&mut node, "indexing")["from"]
+        .as_u64()
+        .expect("from");
 
     // The indexer: caught up with the devnet's head, every block from `from` counted once.
     eventually(&admin, "the indexer at the chain head", |text| {
@@ -247,9 +153,7 @@ fn metrics_of_a_devnet_node_match_the_chain_and_logs_are_json_lines() {
         computed(text) >= wanted
     });
     let logged = node
-        .lines
-        .lock()
-        .unwrap()
+        .lines()
         .iter()
         .filter(|l| {
             l.contains("\"message\":\"round results ready\"")
@@ -264,7 +168,7 @@ fn metrics_of_a_devnet_node_match_the_chain_and_logs_are_json_lines() {
     );
 
     // The reference's health probe.
-    assert_eq!(get(&admin, "/health").as_deref(), Some("true"));
+    assert_eq!(http::get_ok(&admin, "/health").as_deref(), Some("true"));
 
     // Roles up; plugins answered and are up.
     for role in [
@@ -397,7 +301,7 @@ fn metrics_of_a_devnet_node_match_the_chain_and_logs_are_json_lines() {
     );
 
     // Every line the node logged is a JSON object with the subscriber's fields.
-    let lines = node.lines.lock().unwrap().clone();
+    let lines = node.lines();
     assert!(!lines.is_empty());
     for line in &lines {
         let event: serde_json::Value =
