@@ -87,6 +87,19 @@ pub struct WireTrade {
     pub timestamp_ms: u64,
 }
 
+impl WireTrade {
+    /// A ticker's last price of `market`, for [`Connector::parse_ticker`]: no quantity (a ticker price carries no
+    /// volume), at the exchange's `timestamp_ms` (0 when the ticker has no time: the runtime stamps it on arrival).
+    pub fn ticker(market: &str, price: f64, timestamp_ms: u64) -> Self {
+        Self {
+            market: market.to_owned(),
+            price,
+            quantity: 0.0,
+            timestamp_ms,
+        }
+    }
+}
+
 /// An application-level ping the client sends on a timer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keepalive {

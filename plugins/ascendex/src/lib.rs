@@ -80,12 +80,7 @@ impl Connector for Ascendex {
 
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let ticker = serde_json::from_slice::<TickerResponse>(body).ok()?.data;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: ticker.close,
-            quantity: 0.0,
-            timestamp_ms: 0,
-        })
+        Some(WireTrade::ticker(market, ticker.close, 0))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

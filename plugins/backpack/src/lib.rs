@@ -64,12 +64,7 @@ impl Connector for Backpack {
 
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let ticker: Ticker = serde_json::from_slice(body).ok()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: ticker.last_price,
-            quantity: 0.0,
-            timestamp_ms: 0,
-        })
+        Some(WireTrade::ticker(market, ticker.last_price, 0))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

@@ -65,12 +65,11 @@ impl Connector for Binance {
 
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let ticker: Ticker = serde_json::from_slice(body).ok()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: ticker.last_price,
-            quantity: 0.0,
-            timestamp_ms: ticker.close_time_ms,
-        })
+        Some(WireTrade::ticker(
+            market,
+            ticker.last_price,
+            ticker.close_time_ms,
+        ))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

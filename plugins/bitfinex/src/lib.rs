@@ -79,12 +79,7 @@ impl Connector for Bitfinex {
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let fields: Vec<f64> = serde_json::from_slice(body).ok()?;
         let price = *fields.get(TICKER_LAST_PRICE)?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price,
-            quantity: 0.0,
-            timestamp_ms: 0,
-        })
+        Some(WireTrade::ticker(market, price, 0))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

@@ -89,12 +89,7 @@ impl Connector for Bitget {
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let response: TickerResponse = serde_json::from_slice(body).ok()?;
         let ticker = response.data.into_iter().next()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: ticker.last,
-            quantity: 0.0,
-            timestamp_ms: ticker.ts,
-        })
+        Some(WireTrade::ticker(market, ticker.last, ticker.ts))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

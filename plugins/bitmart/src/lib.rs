@@ -79,12 +79,7 @@ impl Connector for Bitmart {
 
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let ticker = serde_json::from_slice::<TickerResponse>(body).ok()?.data;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: ticker.last,
-            quantity: 0.0,
-            timestamp_ms: ticker.ts,
-        })
+        Some(WireTrade::ticker(market, ticker.last, ticker.ts))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

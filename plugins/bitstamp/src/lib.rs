@@ -70,12 +70,11 @@ impl Connector for Bitstamp {
 
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let ticker: Ticker = serde_json::from_slice(body).ok()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: ticker.last,
-            quantity: 0.0,
-            timestamp_ms: ticker.time_s.saturating_mul(1000),
-        })
+        Some(WireTrade::ticker(
+            market,
+            ticker.last,
+            ticker.time_s.saturating_mul(1000),
+        ))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

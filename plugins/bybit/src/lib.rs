@@ -95,12 +95,7 @@ impl Connector for Bybit {
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let response: TickerResponse = serde_json::from_slice(body).ok()?;
         let ticker = response.result.list.into_iter().next()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: ticker.last_price,
-            quantity: 0.0,
-            timestamp_ms: response.time,
-        })
+        Some(WireTrade::ticker(market, ticker.last_price, response.time))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

@@ -74,12 +74,11 @@ impl Connector for Coinbase {
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let response: TickerResponse = serde_json::from_slice(body).ok()?;
         let trade = response.trades.into_iter().next()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: trade.price,
-            quantity: 0.0,
-            timestamp_ms: de::rfc3339_ms(&trade.time)?,
-        })
+        Some(WireTrade::ticker(
+            market,
+            trade.price,
+            de::rfc3339_ms(&trade.time)?,
+        ))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

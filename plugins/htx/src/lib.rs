@@ -79,12 +79,7 @@ impl Connector for Htx {
 
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let response: TickerResponse = serde_json::from_slice(body).ok()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: response.tick.close,
-            quantity: 0.0,
-            timestamp_ms: response.ts,
-        })
+        Some(WireTrade::ticker(market, response.tick.close, response.ts))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

@@ -100,12 +100,7 @@ impl Connector for Kraken {
         let response: TickerResponse = serde_json::from_slice(body).ok()?;
         let ticker = response.result.into_values().next()?;
         let price = ticker.last_trade.first()?.parse().ok()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price,
-            quantity: 0.0,
-            timestamp_ms: 0,
-        })
+        Some(WireTrade::ticker(market, price, 0))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

@@ -150,12 +150,7 @@ impl Connector for Kucoin {
 
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let stats = serde_json::from_slice::<StatsResponse>(body).ok()?.data;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: stats.last,
-            quantity: 0.0,
-            timestamp_ms: stats.time,
-        })
+        Some(WireTrade::ticker(market, stats.last, stats.time))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

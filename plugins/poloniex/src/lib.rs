@@ -67,12 +67,7 @@ impl Connector for Poloniex {
 
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let ticker: Ticker = serde_json::from_slice(body).ok()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: ticker.close,
-            quantity: 0.0,
-            timestamp_ms: ticker.ts,
-        })
+        Some(WireTrade::ticker(market, ticker.close, ticker.ts))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

@@ -67,12 +67,11 @@ impl Connector for Upbit {
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let tickers: Vec<Ticker> = serde_json::from_slice(body).ok()?;
         let ticker = tickers.into_iter().next()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: ticker.trade_price,
-            quantity: 0.0,
-            timestamp_ms: ticker.trade_timestamp,
-        })
+        Some(WireTrade::ticker(
+            market,
+            ticker.trade_price,
+            ticker.trade_timestamp,
+        ))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {

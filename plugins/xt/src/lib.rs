@@ -79,12 +79,7 @@ impl Connector for Xt {
     fn parse_ticker(&self, market: &str, body: &[u8]) -> Option<WireTrade> {
         let response: TickerResponse = serde_json::from_slice(body).ok()?;
         let ticker = response.result.into_iter().next()?;
-        Some(WireTrade {
-            market: market.to_owned(),
-            price: ticker.close,
-            quantity: 0.0,
-            timestamp_ms: ticker.time_ms,
-        })
+        Some(WireTrade::ticker(market, ticker.close, ticker.time_ms))
     }
 
     fn parse(&mut self, frame: Frame<'_>, trades: &mut Vec<WireTrade>) -> Option<Message> {
