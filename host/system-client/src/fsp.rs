@@ -45,6 +45,9 @@ impl FspReader {
         &self.contracts
     }
 
+    /// `eth_call` at the latest block. Not at alloy's default, the pending block: a node that serves pending state
+    /// (anvil does) shows the effect of transactions not mined yet, such as the daemon's `daemonize()` enabling
+    /// uptime signing, and a duty sent on it can be mined before that transaction and revert.
     async fn view<C: SolCall>(&self, to: Address, call: C) -> anyhow::Result<C::Return> {
         let request = TransactionRequest::default()
             .to(to)
@@ -52,6 +55,7 @@ impl FspReader {
         let output = self
             .provider
             .call(request)
+            .block(BlockNumberOrTag::Latest.into())
             .await
             .with_context(|| format!("eth_call {}", C::SIGNATURE))?;
         C::abi_decode_returns(&output).with_context(|| format!("decoding {}", C::SIGNATURE))
