@@ -632,7 +632,7 @@ struct Broadcast {
 
 /// Check 3's transactions: every (account, nonce) broadcast once over every process (the victim's two lives
 /// included), each broadcast mined or replaced, every account's nonces contiguous on chain, and no nonce or
-/// replacement error in any log.
+/// replacement error, nor a revert without a reason, in any log.
 async fn check_transactions(
     cluster: &Cluster,
     chain: &ChainSnapshot,
@@ -650,6 +650,13 @@ async fn check_transactions(
                 let lower = line.to_lowercase();
                 assert!(
                     !lower.contains("nonce too low") && !lower.contains("replacement transaction"),
+                    "{}: {line}",
+                    process.name()
+                );
+                // A transaction that reverted although its replay on the block's final state passes was sent on
+                // state a later transaction of the block brought about (a duty reading the pending block).
+                assert!(
+                    !lower.contains("reverted without a reason"),
                     "{}: {line}",
                     process.name()
                 );
