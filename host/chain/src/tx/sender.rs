@@ -385,8 +385,10 @@ impl TxSender {
         }
     }
 
-    /// A mined transaction: its receipt when successful, else its revert reason (replayed with `eth_call` at the
-    /// receipt's block, as the reference does).
+    /// A mined transaction: its receipt when successful, else its revert reason, replayed with `eth_call` at the
+    /// receipt's block (as the reference does) and, when that gives no reason, at the block before: the replay runs
+    /// on a block's final state, so a transaction of the same block that changed the state after ours (or before
+    /// it) can hide the reason in one of the two.
     async fn outcome(
         &self,
         call: &Call,
@@ -398,17 +400,33 @@ impl TxSender {
         }
         let mut replay = self.request(call).with_gas_limit(gas_limit);
         replay.nonce = None;
-        let block = receipt
-            .block_number
-            .map_or(BlockNumberOrTag::Latest, BlockNumberOrTag::Number);
-        let reason = match self.inner.provider.call(replay).block(block.into()).await {
-            Ok(output) => {
-                decode_reason(&output).unwrap_or_else(|| "reverted without a reason".into())
-            }
-            Err(error) => revert_of(&error).unwrap_or_else(|| format!("reverted ({error})")),
+        let blocks = match receipt.block_number {
+            Some(mined) => vec![
+                BlockNumberOrTag::Number(mined),
+                BlockNumberOrTag::Number(mined.saturating_sub(1)),
+            ],
+            None => vec![BlockNumberOrTag::Latest],
         };
+        let mut reason = None;
+        for block in blocks {
+            reason = match self
+                .inner
+                .provider
+                .call(replay.clone())
+                .block(block.into())
+                .await
+            {
+                Ok(output) => decode_reason(&output),
+                Err(error) => {
+                    Some(revert_of(&error).unwrap_or_else(|| format!("reverted ({error})")))
+                }
+            };
+            if reason.is_some() {
+                break;
+            }
+        }
         Err(TxError::Reverted {
-            reason,
+            reason: reason.unwrap_or_else(|| "reverted without a reason".into()),
             tx_hash: Some(receipt.transaction_hash),
         })
     }
