@@ -5,7 +5,7 @@ use alloy::eips::BlockNumberOrTag;
 use alloy::primitives::aliases::U24;
 use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::providers::{DynProvider, Provider};
-use alloy::rpc::types::{Filter, TransactionRequest};
+use alloy::rpc::types::Filter;
 use alloy_sol_types::{SolCall, SolEvent};
 use anyhow::Context as _;
 use ftso_chain::{IFlareSystemsManager, IRelay, IVoterRegistry};
@@ -45,20 +45,12 @@ impl FspReader {
         &self.contracts
     }
 
-    /// `eth_call` at the latest block. Not at alloy's default, the pending block: a node that serves pending state
-    /// (anvil does) shows the effect of transactions not mined yet, such as the daemon's `daemonize()` enabling
-    /// uptime signing, and a duty sent on it can be mined before that transaction and revert.
-    async fn view<C: SolCall>(&self, to: Address, call: C) -> anyhow::Result<C::Return> {
-        let request = TransactionRequest::default()
-            .to(to)
-            .input(call.abi_encode().into());
-        let output = self
-            .provider
-            .call(request)
-            .block(BlockNumberOrTag::Latest.into())
-            .await
-            .with_context(|| format!("eth_call {}", C::SIGNATURE))?;
-        C::abi_decode_returns(&output).with_context(|| format!("decoding {}", C::SIGNATURE))
+    /// `eth_call` at the latest block ([`ftso_chain::read::view`]). Not at alloy's default, the pending block: a
+    /// node that serves pending state (anvil does) shows the effect of transactions not mined yet, such as the
+    /// daemon's `daemonize()` enabling uptime signing, and a duty sent on it can be mined before that transaction
+    /// and revert.
+    pub(crate) async fn view<C: SolCall>(&self, to: Address, call: C) -> anyhow::Result<C::Return> {
+        Ok(ftso_chain::read::view(&self.provider, to, call).await?)
     }
 
     async fn fsm<C: SolCall>(&self, call: C) -> anyhow::Result<C::Return> {

@@ -4,9 +4,8 @@
 
 use alloy::primitives::Address;
 use alloy::providers::{DynProvider, Provider};
-use alloy::rpc::types::TransactionRequest;
-use alloy_sol_types::SolCall;
-use ftso_chain::{IFlareContractRegistry, names};
+use ftso_chain::names;
+use ftso_chain::read::ReadError;
 
 /// The FSP contracts the system client talks to, as the registry resolved them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,25 +109,16 @@ async fn resolve(
     registry: Address,
     name: &'static str,
 ) -> Result<Address, SanityError> {
-    let call = IFlareContractRegistry::getContractAddressByNameCall {
-        _name: name.to_string(),
-    };
-    let request = TransactionRequest::default()
-        .to(registry)
-        .input(call.abi_encode().into());
-    // A revert or an undecodable answer means the contract there is not a registry knowing `name`.
-    let address = match provider.call(request).await {
-        Ok(output) => {
-            IFlareContractRegistry::getContractAddressByNameCall::abi_decode_returns(&output)
-                .unwrap_or(Address::ZERO)
-        }
-        Err(error) if error.as_error_resp().is_some() => Address::ZERO,
-        Err(source) => {
+    // An unknown name, a revert or an undecodable answer means the contract there is not a registry knowing `name`.
+    let address = match ftso_chain::read::registry_address(provider, registry, name).await {
+        Ok(address) => address,
+        Err(ReadError::Rpc { source, .. }) => {
             return Err(SanityError::Rpc {
                 operation: format!("getContractAddressByName({name})"),
                 source,
             });
         }
+        Err(_) => Address::ZERO,
     };
     if address.is_zero() || !has_code(provider, address).await? {
         return Err(SanityError::MissingContract {

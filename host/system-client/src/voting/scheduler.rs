@@ -19,9 +19,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::primitives::Address;
-use alloy::providers::Provider as _;
-use alloy::rpc::types::TransactionRequest;
-use alloy_sol_types::SolCall;
 use anyhow::Context as _;
 use ftso_chain::IFlareSystemsManager;
 use ftso_chain::keys::{KeyRole, PrivateKey};
@@ -235,9 +232,11 @@ impl VotingScheduler {
     async fn check_epochs(&self) -> anyhow::Result<()> {
         let fsm = self.fsp.contracts().flare_systems_manager;
         let first = self
+            .fsp
             .view(fsm, IFlareSystemsManager::firstVotingRoundStartTsCall {})
             .await?;
         let period = self
+            .fsp
             .view(fsm, IFlareSystemsManager::votingEpochDurationSecondsCall {})
             .await?;
         let epochs = &self.rounds.epochs;
@@ -250,22 +249,6 @@ impl VotingScheduler {
             epochs.voting_epoch_duration_seconds
         );
         Ok(())
-    }
-
-    async fn view<C: SolCall>(&self, to: Address, call: C) -> anyhow::Result<C::Return> {
-        let request = TransactionRequest::default()
-            .to(to)
-            .input(call.abi_encode().into());
-        let output = self
-            .fsp_provider()
-            .call(request)
-            .await
-            .with_context(|| format!("eth_call {}", C::SIGNATURE))?;
-        C::abi_decode_returns(&output).with_context(|| format!("decoding {}", C::SIGNATURE))
-    }
-
-    fn fsp_provider(&self) -> &alloy::providers::DynProvider {
-        self.rounds.submit1.sender.provider()
     }
 
     /// The registration gate: `Ok(true)` once the identity is a registered voter of the current (time-based)
