@@ -1,6 +1,8 @@
 //! What the client reads from the chain (fast-updates digest §2.2, §2.4): epoch, seed, weight, feed ids,
-//! score cutoffs, current feed values, fee-rule inputs, balances. One `eth_call` each; nothing is cached here.
+//! score cutoffs, the epoch switch's state, current feed values, fee-rule inputs, balances. One `eth_call`
+//! each; nothing is cached here.
 
+use alloy::eips::BlockNumberOrTag;
 use alloy::primitives::{Address, U256};
 use alloy::providers::{DynProvider, Provider};
 use alloy::rpc::types::TransactionRequest;
@@ -13,6 +15,7 @@ use ftso_chain::{
 use ftso_feeds::registry::FeedKey;
 
 use crate::config::{ContractsConfig, FastUpdatesConfig};
+use crate::epoch_guard::EpochView;
 
 pub use ftso_chain::read::ReadError;
 
@@ -166,6 +169,44 @@ impl ChainReader {
         let call = IFastUpdater::currentRewardEpochIdCall {};
         let epoch = self.call(self.contracts.fast_updater, &call).await?;
         Ok(epoch.to::<u32>())
+    }
+
+    /// FastUpdater's and FlareSystemsManager's epochs, the running epoch's expected end and the latest block's
+    /// timestamp: what [`crate::epoch_guard::may_send`] decides on. The header is read last, so the timestamp is
+    /// never older than the state read.
+    pub async fn epoch_view(&self) -> Result<EpochView, ReadError> {
+        let manager = self.contracts.flare_systems_manager;
+        let fast_updater_epoch = self.reward_epoch().await?;
+        let manager_epoch = self
+            .call(
+                manager,
+                &IFlareSystemsManager::getCurrentRewardEpochIdCall {},
+            )
+            .await?;
+        let expected_end_ts = self
+            .call(
+                manager,
+                &IFlareSystemsManager::currentRewardEpochExpectedEndTsCall {},
+            )
+            .await?;
+        let latest = self
+            .provider
+            .get_block_by_number(BlockNumberOrTag::Latest)
+            .await
+            .map_err(|source| ReadError::Rpc {
+                call: "eth_getBlockByNumber",
+                source,
+            })?
+            .ok_or(ReadError::Decode {
+                call: "eth_getBlockByNumber",
+                reason: "no latest block".into(),
+            })?;
+        Ok(EpochView {
+            fast_updater_epoch,
+            manager_epoch: manager_epoch.to::<u32>(),
+            expected_end_ts,
+            latest_timestamp: latest.header.timestamp,
+        })
     }
 
     /// `FlareSystemsManager.getSeed(epoch)`.

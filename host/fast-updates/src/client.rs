@@ -1,6 +1,7 @@
 //! The per-block loop (fast-updates digest §2.1–2.2): follow the chain block by block, re-read weight and seed
 //! when the reward epoch changes (dropping the jobs of the old epoch), scan every replicate below the weight
-//! against the block's score cutoff, and hand each winning ticket to a submission job.
+//! against the block's score cutoff, and hand each winning ticket, tagged with the epoch it was proved for, to a
+//! submission job (which checks that epoch again right before sending, [`crate::epoch_guard`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::chain::{ChainFeed, ChainReader, Contracts, ReadError};
 use crate::config::FastUpdatesConfig;
+use crate::epoch_guard::SwitchMargins;
 use crate::keys::ClientKeys;
 use crate::schedule::{Rotation, first_useful_block};
 use crate::submission::{Submitter, Ticket};
@@ -53,6 +55,14 @@ impl EpochState {
             EpochState::Active { epoch, .. } | EpochState::Inactive { epoch, .. } => *epoch,
         }
     }
+}
+
+/// The sortition parameters of an active epoch, as a block scan uses them.
+#[derive(Debug, Clone, Copy)]
+struct Sortition {
+    epoch: u32,
+    weight: u64,
+    seed: U256,
 }
 
 /// The fast-updates client of one entity.
@@ -127,6 +137,7 @@ impl FastUpdatesClient {
             ),
             window,
             poll_interval: config.poll_interval,
+            switch_margins: SwitchMargins::default(),
         };
         Ok(Self {
             key: keys.sortition,
@@ -219,11 +230,19 @@ impl FastUpdatesClient {
                     Err(error) => tracing::warn!("fast updates: {error}"),
                 }
             }
-            if let Some(EpochState::Active { weight, seed, .. }) = &state
+            if let Some(EpochState::Active {
+                epoch,
+                weight,
+                seed,
+            }) = &state
                 && !feeds.is_empty()
             {
-                self.process_block(next, *weight, *seed, &feeds, &jobs)
-                    .await;
+                let sortition = Sortition {
+                    epoch: *epoch,
+                    weight: *weight,
+                    seed: *seed,
+                };
+                self.process_block(next, sortition, &feeds, &jobs).await;
             }
             if self.feed_values_log > 0 && next % self.feed_values_log == 0 {
                 self.log_feed_values(&feeds).await;
@@ -271,15 +290,19 @@ impl FastUpdatesClient {
         }))
     }
 
-    /// Scans block `block`, schedules a job per winning ticket.
+    /// Scans block `block` with the epoch's parameters, schedules a job per winning ticket.
     async fn process_block(
         &self,
         block: u64,
-        weight: u64,
-        seed: U256,
+        sortition: Sortition,
         feeds: &Arc<Vec<ChainFeed>>,
         jobs: &CancellationToken,
     ) {
+        let Sortition {
+            epoch,
+            weight,
+            seed,
+        } = sortition;
         let cutoff = match self.submitter.reader.score_cutoff(block).await {
             Ok(cutoff) => cutoff,
             Err(error) => {
@@ -324,7 +347,11 @@ impl FastUpdatesClient {
                 credential.replicate
             );
             let submitter = Arc::clone(&self.submitter);
-            let ticket = Ticket { block, credential };
+            let ticket = Ticket {
+                block,
+                epoch,
+                credential,
+            };
             let feeds = Arc::clone(feeds);
             let cancel = jobs.clone();
             tokio::spawn(async move { submitter.run_job(ticket, feeds, cancel).await });

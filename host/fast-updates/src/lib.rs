@@ -5,7 +5,8 @@
 //! ```text
 //! config ─▶ keys (sortition, signing policy, accounts) ─▶ client: per block
 //!   chain (epoch, weight, seed, cutoff, feeds) ─▶ sortition scan (ftso-core) ─▶ schedule (window, rotation)
-//!   ─▶ submission: deltas (chain values vs ours) ─▶ sign ─▶ submitAndPass / submitUpdates (ftso-chain tx)
+//!   ─▶ submission: deltas (chain values vs ours) ─▶ sign ─▶ epoch guard (not across a reward-epoch switch)
+//!   ─▶ submitAndPass / submitUpdates (ftso-chain tx)
 //! registration: registerPublicKey with the Schnorr proof (the key CLI)
 //! ```
 //!
@@ -16,6 +17,7 @@ pub mod chain;
 pub mod client;
 pub mod config;
 pub mod deltas;
+pub mod epoch_guard;
 pub mod keys;
 pub mod registration;
 pub mod schedule;

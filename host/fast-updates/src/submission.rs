@@ -1,6 +1,6 @@
 //! One submission job (fast-updates digest §2.3, §4): wait for the ticket's window, decide the deltas from the
 //! chain's values and ours, sign with the signing-policy key, send from the next account in rotation with a
-//! deadline at the window's last block, and log the reference's milestones.
+//! deadline at the window's last block (never across a reward-epoch switch), and log the reference's milestones.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::chain::{ChainFeed, ChainReader};
 use crate::config::SubmitVia;
 use crate::deltas;
+use crate::epoch_guard::{self, SwitchMargins};
 use crate::schedule::{Rotation, TicketState, TicketWindow};
 
 /// A proved winning ticket, waiting to be sent.
@@ -23,6 +24,8 @@ use crate::schedule::{Rotation, TicketState, TicketWindow};
 pub struct Ticket {
     /// The sortition block.
     pub block: u64,
+    /// The reward epoch whose seed and weight the credential was proved with.
+    pub epoch: u32,
     /// The credential (replicate, gamma, proof).
     pub credential: Credential,
 }
@@ -50,6 +53,10 @@ pub enum Outcome {
 
 /// Why a job was dropped when its submission window closed before it was sent or mined.
 pub const TOO_LATE: &str = "too late";
+/// Why a job was dropped when the reward epoch changed (or was about to) before it was sent, or on shutdown.
+pub const EPOCH_CHANGED: &str = "reward epoch changed or shutting down";
+/// Why a job was dropped when the reward epoch's state could not be read right before sending.
+pub const EPOCH_UNKNOWN: &str = "reward epoch state unreadable";
 
 /// Everything a job needs, shared by all jobs.
 #[derive(Debug)]
@@ -72,6 +79,8 @@ pub struct Submitter {
     pub window: u64,
     /// How often the latest block is polled while a job waits.
     pub poll_interval: Duration,
+    /// Around a reward-epoch switch, when tickets of the ending epoch are no longer sent.
+    pub switch_margins: SwitchMargins,
 }
 
 impl Submitter {
@@ -141,7 +150,7 @@ impl Submitter {
     ) -> Result<TicketState, &'static str> {
         loop {
             if cancel.is_cancelled() {
-                return Err("reward epoch changed or shutting down");
+                return Err(EPOCH_CHANGED);
             }
             match self.reader.latest_block().await {
                 Ok(latest) => match window.state(latest) {
@@ -211,7 +220,10 @@ impl Submitter {
             ),
         };
         if cancel.is_cancelled() {
-            return Ok(Outcome::Dropped("reward epoch changed or shutting down"));
+            return Ok(Outcome::Dropped(EPOCH_CHANGED));
+        }
+        if let Some(reason) = self.epoch_hold(ticket).await {
+            return Ok(Outcome::Dropped(reason));
         }
         let Some(sender) = self.senders.get(self.rotation.pick(self.senders.len())) else {
             anyhow::bail!("no submission account");
@@ -248,6 +260,26 @@ impl Submitter {
                     ticket.replicate()
                 )
             }),
+        }
+    }
+
+    /// Why the ticket must not be sent now, logged: FastUpdater would check it against another epoch than the one
+    /// it was proved for ([`epoch_guard::may_send`]), or that cannot be told (a revert costs gas; the ticket is
+    /// dropped). `None`: send.
+    async fn epoch_hold(&self, ticket: &Ticket) -> Option<&'static str> {
+        let replicate = ticket.replicate();
+        match self.reader.epoch_view().await {
+            Ok(view) => match epoch_guard::may_send(ticket.epoch, &view, self.switch_margins) {
+                Ok(()) => None,
+                Err(hold) => {
+                    tracing::info!(block = ticket.block, %replicate, "not submitting: {hold}");
+                    Some(EPOCH_CHANGED)
+                }
+            },
+            Err(error) => {
+                tracing::warn!(block = ticket.block, %replicate, "not submitting: cannot read the reward epoch's state: {error}");
+                Some(EPOCH_UNKNOWN)
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 //! Two fast-updates clients with different weights on the devnet through a reward-epoch change: their submission
-//! counts follow their weights, and both keep submitting after the change. `FTSO_FU_TEST_BLOCKS` sets the blocks
-//! per phase (default 40).
+//! counts follow their weights, both keep submitting after the change, and none of their transactions reverts.
+//! `FTSO_FU_TEST_BLOCKS` sets the blocks per phase (default 40).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 
@@ -83,9 +83,11 @@ async fn two_clients_follow_their_weights_through_an_epoch_change() {
     let cancel = CancellationToken::new();
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let mut runs = Vec::new();
+    let mut accounts = Vec::new();
     for (index, max_weight) in [(0usize, 0u64), (1, 256)] {
         let entity = &devnet.entities()[index];
         let account = alloy::signers::local::PrivateKeySigner::random();
+        accounts.push(account.address());
         devnet
             .set_balance(account.address(), U256::from(10u64).pow(U256::from(21u64)))
             .await
@@ -130,6 +132,9 @@ async fn two_clients_follow_their_weights_through_an_epoch_change() {
             "client {index} submitted nothing after the epoch change"
         );
     }
+    // Tickets proved with epoch 1's seed and sent around the switch would revert "sortition proof invalid".
+    let failed = reverted(&provider, &accounts, start).await;
+    assert!(failed.is_empty(), "reverted submissions: {failed:?}");
     let [full, capped] = totals.map(|n| n as f64);
     eprintln!("accepted submissions: {full} (weight 1366), {capped} (weight 256 of 1366)");
     assert!(

@@ -1,5 +1,5 @@
 //! Shared by the devnet tests: our values, log capture, key files, the client config of a devnet entity, and
-//! the accepted-update count.
+//! the accepted-update and reverted-transaction counts.
 
 #![allow(dead_code, reason = "each test binary uses part of the support")]
 
@@ -127,4 +127,28 @@ pub async fn accepted(
         .topic2(B256::left_padding_from(signer.as_slice()))
         .from_block(from);
     provider.get_logs(&filter).await.unwrap().len()
+}
+
+/// The transactions sent by `senders` in blocks `from..=latest` that reverted, as (block, hash).
+pub async fn reverted(
+    provider: &DynProvider,
+    senders: &[Address],
+    from: u64,
+) -> Vec<(u64, alloy::primitives::TxHash)> {
+    let latest = provider.get_block_number().await.unwrap();
+    let mut failed = Vec::new();
+    for block in from..=latest {
+        let receipts = provider
+            .get_block_receipts(block.into())
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        failed.extend(
+            receipts
+                .iter()
+                .filter(|r| senders.contains(&r.from) && !r.status())
+                .map(|r| (block, r.transaction_hash)),
+        );
+    }
+    failed
 }
