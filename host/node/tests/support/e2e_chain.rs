@@ -88,6 +88,8 @@ pub struct MinedTx {
     pub to: Option<Address>,
     pub nonce: u64,
     pub input: Bytes,
+    /// Its block.
+    pub block: u64,
     /// Its block's timestamp.
     pub timestamp: u64,
     /// Whether its receipt says success.
@@ -132,6 +134,7 @@ impl ChainSnapshot {
                     to: tx.to(),
                     nonce: tx.nonce(),
                     input: tx.input().clone(),
+                    block: number,
                     timestamp,
                     success: receipt.status(),
                 });
