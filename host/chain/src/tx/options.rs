@@ -49,6 +49,10 @@ pub enum GasLimit {
     /// `eth_estimateGas` × 3/2, or this limit when the estimate fails; the transaction is sent even if it will
     /// revert (the reference's relay from a selected finalizer, whose default is [`FALLBACK_GAS_LIMIT`]).
     EstimateOr(u64),
+    /// `eth_estimateGas` × 3/2, but at least this limit; a failing estimate aborts as with [`GasLimit::Estimate`].
+    /// For a call whose cost depends on who is mined first: the signature that reaches a threshold also stores the
+    /// result, and the estimate made as an earlier signer runs out of gas. Only the gas used is paid.
+    EstimateAtLeast(u64),
     /// A fixed limit. With `dry_run` the call is estimated first and a revert aborts the send.
     Fixed {
         /// The gas limit.

@@ -297,6 +297,7 @@ impl TxSender {
         };
         match rule {
             GasLimit::Estimate => estimate().await,
+            GasLimit::EstimateAtLeast(floor) => Ok(estimate().await?.max(floor)),
             GasLimit::EstimateOr(fallback) => match estimate().await {
                 Ok(limit) => Ok(limit),
                 Err(error) => {
