@@ -32,6 +32,8 @@
 mod chain;
 #[path = "support/e2e_cluster.rs"]
 mod cluster;
+#[path = "support/plugins.rs"]
+mod plugins;
 #[path = "support/e2e_rewards.rs"]
 mod rewards;
 #[path = "support/e2e_rounds.rs"]
@@ -105,17 +107,6 @@ impl Settings {
             timeout: Duration::from_secs(number("FTSO_E2E_TIMEOUT_SECS", 900)),
         }
     }
-}
-
-/// The fixed and random plugins, built and signed by the script a user runs.
-fn build_plugins() {
-    let status = Command::new("bash")
-        .arg(ftso_testkit::workspace_root().join("scripts/build-plugins.sh"))
-        .args(["ftso-plugin-fixed", "ftso-plugin-random"])
-        .env("FTSO_NODE_BIN", NODE)
-        .status()
-        .expect("run scripts/build-plugins.sh");
-    assert!(status.success(), "scripts/build-plugins.sh failed");
 }
 
 /// Starts `ftso-node devnet` in `dir` and waits for its file.
@@ -316,7 +307,7 @@ async fn four_nodes_vote_and_finalize_every_round_through_two_reward_epochs() {
     let settings = Settings::from_env();
     let started = Instant::now();
     let deadline = started + settings.timeout;
-    build_plugins();
+    plugins::build();
     ftso_devnet::install_crypto_provider();
 
     let (mut cluster, devnet_path) = start_devnet(tempfile::tempdir().unwrap(), deadline).await;
